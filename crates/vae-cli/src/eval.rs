@@ -1,0 +1,46 @@
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// Weights file (safetensors).
+    #[arg(long, default_value = "web/models/mnist-2d.safetensors")]
+    weights: PathBuf,
+    /// Folder with the IDX splits.
+    #[arg(long, default_value = "web/data")]
+    data: PathBuf,
+    /// Which split to evaluate.
+    #[arg(long, default_value = "heldout")]
+    split: String,
+    /// Draws of eps per image.
+    #[arg(long, default_value_t = 10)]
+    samples: usize,
+    /// Seed of the eps generator.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let vae = crate::data::load_vae(&a.weights)?;
+    let data = crate::data::load_split(&a.data, &a.split)?;
+    let p = vae_core::evaluate(&vae, &data, a.samples, a.seed)?;
+    if a.json {
+        println!("{}", serde_json::json!({ "loss": p.loss, "recon": p.recon, "kl": p.kl, "n": data.len(), "samples": a.samples }));
+    } else {
+        println!(
+            "{} {}: negative ELBO {:.2} nats = reconstruction {:.2} + KL {:.2} ({} digits, {} samples of eps each)",
+            a.weights.display(),
+            a.split,
+            p.loss,
+            p.recon,
+            p.kl,
+            data.len(),
+            a.samples
+        );
+    }
+    Ok(())
+}

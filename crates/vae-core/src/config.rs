@@ -1,0 +1,114 @@
+//! The architecture and loss weighting of a VAE. A `VaeConfig` travels inside every weights file (as JSON
+//! in the safetensors metadata), so a weights file describes the model it belongs to.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// Largest layer we accept. A 784-4096-... MLP is already far more than a browser can train; anything
+/// bigger is a typo or a hostile file, and would only fail later with an allocation error.
+pub const MAX_LAYER: usize = 4096;
+/// Most hidden layers per side.
+pub const MAX_DEPTH: usize = 4;
+/// Largest latent dimension.
+pub const MAX_LATENT: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VaeConfig {
+    /// Pixels per image: 28 x 28 MNIST.
+    pub input: usize,
+    /// Hidden layer sizes of the encoder; the decoder mirrors them. One layer of 512 is the classic MLP VAE.
+    pub hidden: Vec<usize>,
+    /// Latent dimension: 2, so the latent space can be drawn as a plane.
+    pub latent: usize,
+    /// Weight of the KL term (beta-VAE); 1 gives the true negative ELBO.
+    pub beta: f64,
+}
+
+impl Default for VaeConfig {
+    fn default() -> Self {
+        Self { input: 784, hidden: vec![512], latent: 2, beta: 1.0 }
+    }
+}
+
+impl VaeConfig {
+    /// Checks every field and names the first bad one.
+    pub fn validate(&self) -> Result<()> {
+        if self.input == 0 || self.input > 65_536 {
+            return Err(Error::Config { field: "input", reason: format!("must be 1 to 65536, got {}", self.input) });
+        }
+        if self.hidden.is_empty() || self.hidden.len() > MAX_DEPTH {
+            return Err(Error::Config {
+                field: "hidden",
+                reason: format!("must list 1 to {MAX_DEPTH} layer sizes, got {}", self.hidden.len()),
+            });
+        }
+        if let Some(&h) = self.hidden.iter().find(|&&h| h == 0 || h > MAX_LAYER) {
+            return Err(Error::Config { field: "hidden", reason: format!("layer sizes must be 1 to {MAX_LAYER}, got {h}") });
+        }
+        if self.latent == 0 || self.latent > MAX_LATENT {
+            return Err(Error::Config { field: "latent", reason: format!("must be 1 to {MAX_LATENT}, got {}", self.latent) });
+        }
+        if !self.beta.is_finite() || self.beta < 0.0 || self.beta > 1000.0 {
+            return Err(Error::Config { field: "beta", reason: format!("must be a number from 0 to 1000, got {}", self.beta) });
+        }
+        Ok(())
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a VaeConfig always serialises")
+    }
+
+    pub fn from_json(s: &str) -> Result<Self> {
+        let cfg: Self = serde_json::from_str(s)
+            .map_err(|e| Error::Weights(format!("the architecture in the file's metadata is not valid: {e}")))?;
+        cfg.validate()?;
+        Ok(cfg)
+    }
+
+    /// Number of trainable parameters.
+    pub fn num_params(&self) -> usize {
+        let mut dims = vec![self.input];
+        dims.extend(&self.hidden);
+        let enc: usize = dims.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
+        let last = *dims.last().unwrap();
+        let heads = 2 * (last * self.latent + self.latent);
+        let mut ddims = vec![self.latent];
+        ddims.extend(self.hidden.iter().rev());
+        ddims.push(self.input);
+        let dec: usize = ddims.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
+        enc + heads + dec
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid_and_round_trips() {
+        let c = VaeConfig::default();
+        c.validate().unwrap();
+        assert_eq!(VaeConfig::from_json(&c.to_json()).unwrap(), c);
+        // 784*512+512 + 2*(512*2+2) + 2*512+512 + 512*784+784
+        assert_eq!(c.num_params(), 401_920 + 2_052 + 1_536 + 402_192);
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        let cases = [
+            VaeConfig { hidden: vec![], ..Default::default() },
+            VaeConfig { hidden: vec![0], ..Default::default() },
+            VaeConfig { hidden: vec![1_000_000], ..Default::default() },
+            VaeConfig { latent: 0, ..Default::default() },
+            VaeConfig { beta: f64::NAN, ..Default::default() },
+            VaeConfig { beta: -1.0, ..Default::default() },
+        ];
+        let fields = ["hidden", "hidden", "hidden", "latent", "beta", "beta"];
+        for (c, f) in cases.iter().zip(fields) {
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains(f), "{e} should name {f}");
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! vae-core: a variational autoencoder for MNIST on candle, with no web or file-system dependencies,
+//! so the same code trains natively and runs in the browser.
+//!
+//! - [`config`]: the architecture (`VaeConfig`), which travels inside every weights file;
+//! - [`model`]: encoder x -> (mu, log sigma^2), decoder z -> pixel logits, the reparameterisation trick;
+//! - [`loss`]: the negative ELBO in nats (stable BCE summed over pixels + beta * analytic KL);
+//! - [`train`]: seeded AdamW training and evaluation;
+//! - [`weights`]: safetensors bytes in and out, checked before use;
+//! - [`idx`]: the MNIST IDX format;
+//! - [`latent`]: grids and interpolation paths in latent space.
+
+pub mod config;
+pub mod error;
+pub mod idx;
+pub mod latent;
+pub mod loss;
+pub mod model;
+pub mod train;
+pub mod weights;
+
+pub use config::VaeConfig;
+pub use error::{Error, Result};
+pub use idx::Dataset;
+pub use loss::LossParts;
+pub use model::Vae;
+pub use train::{evaluate, StepStats, TrainConfig, Trainer};

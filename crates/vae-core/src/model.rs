@@ -1,0 +1,136 @@
+//! The VAE itself: an MLP encoder x -> (mu, log sigma^2) and an MLP decoder z -> Bernoulli pixel logits.
+//!
+//! Parameter names, as stored in a weights file: `enc.{i}.{weight,bias}` for the encoder's hidden layers,
+//! `enc_mu.*` and `enc_logvar.*` for its two heads, `dec.{i}.*` for the decoder's hidden layers and
+//! `dec_out.*` for its output layer. Weights are `(out, in)`, as in candle and PyTorch.
+
+use candle_core::{Module, Tensor};
+use candle_nn::{linear, Linear, VarBuilder};
+
+use crate::config::VaeConfig;
+use crate::error::Result;
+
+pub struct Vae {
+    cfg: VaeConfig,
+    enc: Vec<Linear>,
+    enc_mu: Linear,
+    enc_logvar: Linear,
+    dec: Vec<Linear>,
+    dec_out: Linear,
+}
+
+/// Every parameter of a model of this architecture: name and shape, in a fixed order.
+pub fn param_shapes(cfg: &VaeConfig) -> Vec<(String, Vec<usize>)> {
+    let mut out = Vec::new();
+    let mut push = |name: String, i: usize, o: usize| {
+        out.push((format!("{name}.weight"), vec![o, i]));
+        out.push((format!("{name}.bias"), vec![o]));
+    };
+    let mut prev = cfg.input;
+    for (i, &h) in cfg.hidden.iter().enumerate() {
+        push(format!("enc.{i}"), prev, h);
+        prev = h;
+    }
+    push("enc_mu".into(), prev, cfg.latent);
+    push("enc_logvar".into(), prev, cfg.latent);
+    let mut prev = cfg.latent;
+    for (i, &h) in cfg.hidden.iter().rev().enumerate() {
+        push(format!("dec.{i}"), prev, h);
+        prev = h;
+    }
+    push("dec_out".into(), prev, cfg.input);
+    out
+}
+
+impl Vae {
+    pub fn new(cfg: &VaeConfig, vb: VarBuilder) -> Result<Self> {
+        cfg.validate()?;
+        let mut enc = Vec::with_capacity(cfg.hidden.len());
+        let mut prev = cfg.input;
+        for (i, &h) in cfg.hidden.iter().enumerate() {
+            enc.push(linear(prev, h, vb.pp(format!("enc.{i}")))?);
+            prev = h;
+        }
+        let enc_mu = linear(prev, cfg.latent, vb.pp("enc_mu"))?;
+        let enc_logvar = linear(prev, cfg.latent, vb.pp("enc_logvar"))?;
+        let mut dec = Vec::with_capacity(cfg.hidden.len());
+        let mut prev = cfg.latent;
+        for (i, &h) in cfg.hidden.iter().rev().enumerate() {
+            dec.push(linear(prev, h, vb.pp(format!("dec.{i}")))?);
+            prev = h;
+        }
+        let dec_out = linear(prev, cfg.input, vb.pp("dec_out"))?;
+        Ok(Self { cfg: cfg.clone(), enc, enc_mu, enc_logvar, dec, dec_out })
+    }
+
+    pub fn config(&self) -> &VaeConfig {
+        &self.cfg
+    }
+
+    /// x: (n, input) in [0, 1] -> (mu, logvar), each (n, latent).
+    pub fn encode(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
+        let mut h = x.clone();
+        for l in &self.enc {
+            h = l.forward(&h)?.relu()?;
+        }
+        Ok((self.enc_mu.forward(&h)?, self.enc_logvar.forward(&h)?))
+    }
+
+    /// z: (n, latent) -> pixel logits (n, input).
+    pub fn decode_logits(&self, z: &Tensor) -> Result<Tensor> {
+        let mut h = z.clone();
+        for l in &self.dec {
+            h = l.forward(&h)?.relu()?;
+        }
+        Ok(self.dec_out.forward(&h)?)
+    }
+
+    /// z: (n, latent) -> Bernoulli pixel probabilities (n, input) in [0, 1].
+    pub fn decode(&self, z: &Tensor) -> Result<Tensor> {
+        Ok(candle_nn::ops::sigmoid(&self.decode_logits(z)?)?)
+    }
+}
+
+/// The reparameterisation trick: z = mu + sigma * eps, with sigma = exp(logvar / 2) and eps ~ N(0, I)
+/// drawn outside, so gradients flow through mu and logvar and the noise comes from a seeded RNG.
+pub fn reparameterize(mu: &Tensor, logvar: &Tensor, eps: &Tensor) -> Result<Tensor> {
+    let sigma = (logvar * 0.5)?.exp()?;
+    Ok((mu + (sigma * eps)?)?)
+}
+
+/// Plain-slice entry points, shared by the CLI and the wasm binding.
+impl Vae {
+    /// Loads a model from safetensors bytes (architecture from the file's metadata).
+    pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {
+        let device = candle_core::Device::Cpu;
+        let (cfg, tensors) = crate::weights::from_safetensors(bytes, &device)?;
+        Self::new(&cfg, VarBuilder::from_tensors(tensors, candle_core::DType::F32, &device))
+    }
+
+    /// z: n * latent numbers -> n * input pixel probabilities.
+    pub fn decode_slice(&self, z: &[f32]) -> Result<Vec<f32>> {
+        let z = self.rows(z, self.cfg.latent, "z", f32::MIN, f32::MAX)?;
+        Ok(self.decode(&z)?.flatten_all()?.to_vec1()?)
+    }
+
+    /// x: n * input pixels in [0, 1] -> (mu, logvar), each n * latent numbers.
+    pub fn encode_slice(&self, x: &[f32]) -> Result<(Vec<f32>, Vec<f32>)> {
+        let x = self.rows(x, self.cfg.input, "x", 0.0, 1.0)?;
+        let (mu, logvar) = self.encode(&x)?;
+        Ok((mu.flatten_all()?.to_vec1()?, logvar.flatten_all()?.to_vec1()?))
+    }
+
+    fn rows(&self, v: &[f32], width: usize, what: &str, lo: f32, hi: f32) -> Result<Tensor> {
+        use crate::error::Error;
+        if v.is_empty() || v.len() % width != 0 {
+            return Err(Error::Input(format!("{what} must hold a positive multiple of {width} numbers, got {}", v.len())));
+        }
+        if let Some(i) = v.iter().position(|x| !x.is_finite()) {
+            return Err(Error::Input(format!("{what}[{i}] is {}, not a finite number", v[i])));
+        }
+        if let Some(i) = v.iter().position(|x| *x < lo || *x > hi) {
+            return Err(Error::Input(format!("{what}[{i}] is {}, outside [{lo}, {hi}]", v[i])));
+        }
+        Ok(Tensor::from_slice(v, (v.len() / width, width), &candle_core::Device::Cpu)?)
+    }
+}

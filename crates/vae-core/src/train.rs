@@ -1,0 +1,328 @@
+//! Training: one AdamW step on the negative ELBO, reproducible from a u32 seed (initial weights, batch
+//! order, augmentation and eps all come from one seeded `StdRng`, the same on native and wasm), and
+//! evaluation of the negative ELBO on any set.
+
+use std::collections::HashMap;
+
+use candle_core::{DType, Device, Tensor, Var};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::config::VaeConfig;
+use crate::error::{Error, Result};
+use crate::idx::{Dataset, PIXELS, SIDE};
+use crate::loss::{neg_elbo, LossParts};
+use crate::model::{reparameterize, Vae};
+use crate::weights;
+
+/// Optimisation settings: everything about training that is not the model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrainConfig {
+    /// AdamW learning rate; 1e-3 is Adam's usual default and works for this model.
+    pub lr: f64,
+    /// Images per step.
+    pub batch: usize,
+    /// Decoupled weight decay. Stated outright: candle's `ParamsAdamW::default()` silently uses 0.01.
+    pub weight_decay: f64,
+    /// Seed for the initial weights, batch order, augmentation and eps. u32 so it stays a Number in JS.
+    pub seed: u32,
+    /// Augmentation: each training image is moved by up to this many pixels in x and y (0 = off).
+    pub shift: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        Self { lr: 1e-3, batch: 100, weight_decay: 0.0, seed: 1, shift: 0 }
+    }
+}
+
+impl TrainConfig {
+    pub fn validate(&self) -> Result<()> {
+        if !self.lr.is_finite() || self.lr <= 0.0 || self.lr > 100.0 {
+            return Err(Error::Config { field: "lr", reason: format!("must be a number above 0 and at most 100, got {}", self.lr) });
+        }
+        if self.batch == 0 || self.batch > 4096 {
+            return Err(Error::Config { field: "batch", reason: format!("must be 1 to 4096, got {}", self.batch) });
+        }
+        if !self.weight_decay.is_finite() || !(0.0..=1.0).contains(&self.weight_decay) {
+            return Err(Error::Config {
+                field: "weight_decay",
+                reason: format!("must be a number from 0 to 1, got {}", self.weight_decay),
+            });
+        }
+        if self.shift > 4 {
+            return Err(Error::Config { field: "shift", reason: format!("must be 0 to 4 pixels, got {}", self.shift) });
+        }
+        Ok(())
+    }
+}
+
+/// Means over the steps of one `train_steps` call, and where training stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct StepStats {
+    pub step: u64,
+    pub epoch: u64,
+    pub loss: f32,
+    pub recon: f32,
+    pub kl: f32,
+}
+
+pub struct Trainer {
+    cfg: VaeConfig,
+    tcfg: TrainConfig,
+    device: Device,
+    varmap: VarMap,
+    vae: Vae,
+    opt: AdamW,
+    rng: StdRng,
+    data: Option<Dataset>,
+    order: Vec<usize>,
+    cursor: usize,
+    step: u64,
+    epoch: u64,
+}
+
+impl Trainer {
+    /// A fresh model initialised from `tcfg.seed`: every weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+    /// PyTorch's and candle's default for linear layers, but drawn from our seeded RNG.
+    pub fn new(cfg: VaeConfig, tcfg: TrainConfig) -> Result<Self> {
+        cfg.validate()?;
+        tcfg.validate()?;
+        let device = Device::Cpu;
+        let varmap = VarMap::new();
+        let vae = Vae::new(&cfg, VarBuilder::from_varmap(&varmap, DType::F32, &device))?;
+        let mut rng = StdRng::seed_from_u64(tcfg.seed as u64);
+        {
+            let vars = varmap.data().lock().expect("varmap lock");
+            let mut names: Vec<&String> = vars.keys().collect();
+            names.sort();
+            for name in names {
+                let var = &vars[name];
+                let fan_in = if name.ends_with(".bias") {
+                    vars[&name.replace(".bias", ".weight")].dims()[1]
+                } else {
+                    var.dims()[1]
+                };
+                let bound = 1.0 / (fan_in as f32).sqrt();
+                let values: Vec<f32> = (0..var.elem_count()).map(|_| rng.random_range(-bound..bound)).collect();
+                var.set(&Tensor::from_vec(values, var.shape(), &device)?)?;
+            }
+        }
+        let opt = new_adamw(&varmap, &tcfg)?;
+        Ok(Self { cfg, tcfg, device, varmap, vae, opt, rng, data: None, order: Vec::new(), cursor: 0, step: 0, epoch: 0 })
+    }
+
+    /// Starts from the weights in a safetensors file (optimizer moments start at zero).
+    pub fn from_safetensors(bytes: &[u8], tcfg: TrainConfig) -> Result<Self> {
+        let (cfg, tensors) = weights::from_safetensors(bytes, &Device::Cpu)?;
+        let mut t = Self::new(cfg, tcfg)?;
+        for (name, value) in tensors {
+            t.varmap.set_one(&name, &value)?;
+        }
+        Ok(t)
+    }
+
+    pub fn config(&self) -> &VaeConfig {
+        &self.cfg
+    }
+
+    pub fn train_config(&self) -> &TrainConfig {
+        &self.tcfg
+    }
+
+    pub fn vae(&self) -> &Vae {
+        &self.vae
+    }
+
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    pub fn set_lr(&mut self, lr: f64) -> Result<()> {
+        let t = TrainConfig { lr, ..self.tcfg.clone() };
+        t.validate()?;
+        self.opt.set_learning_rate(lr);
+        self.tcfg = t;
+        Ok(())
+    }
+
+    pub fn set_batch(&mut self, batch: usize) -> Result<()> {
+        let t = TrainConfig { batch, ..self.tcfg.clone() };
+        t.validate()?;
+        self.tcfg = t;
+        Ok(())
+    }
+
+    pub fn set_beta(&mut self, beta: f64) -> Result<()> {
+        let c = VaeConfig { beta, ..self.cfg.clone() };
+        c.validate()?;
+        self.cfg = c;
+        Ok(())
+    }
+
+    pub fn set_data(&mut self, data: Dataset) -> Result<()> {
+        if data.is_empty() {
+            return Err(Error::Input("the training set is empty".into()));
+        }
+        self.order = (0..data.len()).collect();
+        self.cursor = usize::MAX; // shuffle before the first batch
+        self.data = Some(data);
+        Ok(())
+    }
+
+    /// `k` steps on batches drawn from the data set without replacement, reshuffled every epoch.
+    /// Returns the means over those steps. A non-finite loss stops before its update is applied.
+    pub fn train_steps(&mut self, k: usize) -> Result<StepStats> {
+        if self.data.is_none() {
+            return Err(Error::Input("no training data has been set".into()));
+        }
+        let mut sum = LossParts::default();
+        for _ in 0..k {
+            let idx = self.next_batch();
+            let mut x = self.data.as_ref().unwrap().batch_f32(&idx);
+            if self.tcfg.shift > 0 {
+                x = shift_batch(&x, self.tcfg.shift, &mut self.rng);
+            }
+            let x = Tensor::from_vec(x, (idx.len(), PIXELS), &self.device)?;
+            let p = self.train_batch(&x)?;
+            sum.loss += p.loss;
+            sum.recon += p.recon;
+            sum.kl += p.kl;
+        }
+        let k = k.max(1) as f32;
+        Ok(StepStats { step: self.step, epoch: self.epoch, loss: sum.loss / k, recon: sum.recon / k, kl: sum.kl / k })
+    }
+
+    /// One AdamW step on the batch `x` (n, 784). The update is skipped if the loss is not finite.
+    pub fn train_batch(&mut self, x: &Tensor) -> Result<LossParts> {
+        let (mu, logvar) = self.vae.encode(x)?;
+        let eps = randn(&mut self.rng, mu.dims2()?.0 * self.cfg.latent, &self.device)?.reshape(mu.shape())?;
+        let z = reparameterize(&mu, &logvar, &eps)?;
+        let logits = self.vae.decode_logits(&z)?;
+        let l = neg_elbo(&logits, x, &mu, &logvar, self.cfg.beta)?;
+        let parts = LossParts {
+            loss: l.objective.to_scalar::<f32>()?,
+            recon: l.recon.mean_all()?.to_scalar::<f32>()?,
+            kl: l.kl.mean_all()?.to_scalar::<f32>()?,
+        };
+        if !parts.is_finite() {
+            return Err(Error::NonFinite(parts.loss));
+        }
+        self.opt.backward_step(&l.objective)?;
+        self.step += 1;
+        Ok(parts)
+    }
+
+    fn next_batch(&mut self) -> Vec<usize> {
+        let n = self.order.len();
+        let b = self.tcfg.batch.min(n);
+        if self.cursor.saturating_add(b) > n {
+            // A new pass: `cursor == usize::MAX` marks the first, which completes no epoch.
+            if self.cursor != usize::MAX {
+                self.epoch += 1;
+            }
+            // Fisher-Yates with our own RNG, so the order is the same on every platform.
+            for i in (1..n).rev() {
+                let j = self.rng.random_range(0..=i);
+                self.order.swap(i, j);
+            }
+            self.cursor = 0;
+        }
+        let idx = self.order[self.cursor..self.cursor + b].to_vec();
+        self.cursor += b;
+        idx
+    }
+
+    /// The current weights, by parameter name.
+    pub fn tensors(&self) -> Result<HashMap<String, Tensor>> {
+        let vars = self.varmap.data().lock().expect("varmap lock");
+        vars.iter().map(|(k, v)| Ok((k.clone(), v.as_tensor().copy()?))).collect()
+    }
+
+    /// Replaces the weights by `tensors` (same names and shapes), e.g. to go back to a checkpoint.
+    pub fn load_tensors(&mut self, tensors: &HashMap<String, Tensor>) -> Result<()> {
+        for (name, t) in tensors {
+            self.varmap.set_one(name, t)?;
+        }
+        Ok(())
+    }
+
+    pub fn to_safetensors(&self, dtype: DType) -> Result<Vec<u8>> {
+        weights::to_safetensors(&self.cfg, &self.tensors()?, dtype)
+    }
+
+    pub fn vars(&self) -> Vec<Var> {
+        self.varmap.all_vars()
+    }
+}
+
+fn new_adamw(varmap: &VarMap, t: &TrainConfig) -> Result<AdamW> {
+    let params = ParamsAdamW { lr: t.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: t.weight_decay };
+    Ok(AdamW::new(varmap.all_vars(), params)?)
+}
+
+/// n draws of eps ~ N(0, 1) from `rng`, as a 1-D tensor.
+pub fn randn(rng: &mut StdRng, n: usize, device: &Device) -> Result<Tensor> {
+    let v: Vec<f32> = (0..n).map(|_| StandardNormal.sample(rng)).collect();
+    Ok(Tensor::from_vec(v, n, device)?)
+}
+
+/// Moves each 28x28 image by a random whole number of pixels in [-s, s] on each axis, filling with 0.
+fn shift_batch(x: &[f32], s: usize, rng: &mut StdRng) -> Vec<f32> {
+    let mut out = vec![0f32; x.len()];
+    let s = s as i32;
+    for (src, dst) in x.chunks_exact(PIXELS).zip(out.chunks_exact_mut(PIXELS)) {
+        let (dx, dy) = (rng.random_range(-s..=s), rng.random_range(-s..=s));
+        for y in 0..SIDE as i32 {
+            let sy = y - dy;
+            if !(0..SIDE as i32).contains(&sy) {
+                continue;
+            }
+            for xx in 0..SIDE as i32 {
+                let sx = xx - dx;
+                if (0..SIDE as i32).contains(&sx) {
+                    dst[(y * SIDE as i32 + xx) as usize] = src[(sy * SIDE as i32 + sx) as usize];
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Mean negative ELBO (beta = 1, whatever the training beta), reconstruction and KL over `data`,
+/// averaging the reconstruction over `samples` draws of eps per image from a generator seeded by `seed`.
+pub fn evaluate(vae: &Vae, data: &Dataset, samples: usize, seed: u64) -> Result<LossParts> {
+    if data.is_empty() {
+        return Err(Error::Input("cannot evaluate on an empty set".into()));
+    }
+    let device = Device::Cpu;
+    let latent = vae.config().latent;
+    let mut rng = StdRng::seed_from_u64(seed);
+    let samples = samples.max(1);
+    let (mut recon, mut kl) = (0f64, 0f64);
+    let all: Vec<usize> = (0..data.len()).collect();
+    for chunk in all.chunks(500) {
+        let x = Tensor::from_vec(data.batch_f32(chunk), (chunk.len(), PIXELS), &device)?;
+        let (mu, logvar) = vae.encode(&x)?;
+        for _ in 0..samples {
+            let eps = randn(&mut rng, chunk.len() * latent, &device)?.reshape(mu.shape())?;
+            let logits = vae.decode_logits(&reparameterize(&mu, &logvar, &eps)?)?;
+            let l = neg_elbo(&logits, &x, &mu, &logvar, 1.0)?;
+            recon += l.recon.sum_all()?.to_scalar::<f32>()? as f64;
+        }
+        // The KL term is analytic: it does not depend on eps, so it is counted once per image.
+        kl += crate::loss::kl_standard_normal(&mu, &logvar)?.sum_all()?.to_scalar::<f32>()? as f64;
+    }
+    let n = data.len() as f64;
+    let recon = (recon / (n * samples as f64)) as f32;
+    let kl = (kl / n) as f32;
+    Ok(LossParts { loss: recon + kl, recon, kl })
+}

@@ -1,0 +1,97 @@
+//! Weights to and from safetensors bytes. No file paths: the same code runs in a browser.
+//!
+//! The file's metadata holds `vae_config` (the `VaeConfig` as JSON), so a weights file describes its own
+//! architecture. Loading checks everything before building a model: the header (the `safetensors` crate
+//! checks offsets and sizes before it allocates), the architecture, every tensor's name, shape and dtype,
+//! and that every value is finite.
+
+use std::collections::HashMap;
+
+use candle_core::{DType, Device, Tensor};
+use safetensors::SafeTensors;
+
+use crate::config::VaeConfig;
+use crate::error::{Error, Result};
+use crate::model::param_shapes;
+
+pub const CONFIG_KEY: &str = "vae_config";
+pub const FORMAT_KEY: &str = "format";
+pub const FORMAT: &str = "vae-explorer/1";
+
+/// Serialises named tensors with the config in the metadata. `dtype` is the storage type (F32 or F16).
+pub fn to_safetensors(cfg: &VaeConfig, tensors: &HashMap<String, Tensor>, dtype: DType) -> Result<Vec<u8>> {
+    if !matches!(dtype, DType::F32 | DType::F16 | DType::BF16) {
+        return Err(Error::Input(format!("weights can be stored as f32, f16 or bf16, not {dtype:?}")));
+    }
+    let mut named = Vec::with_capacity(tensors.len());
+    for (name, _) in param_shapes(cfg) {
+        let t = tensors.get(&name).ok_or_else(|| Error::Input(format!("no tensor named {name} to save")))?;
+        named.push((name, t.to_dtype(dtype)?));
+    }
+    let meta = HashMap::from([
+        (CONFIG_KEY.to_string(), cfg.to_json()),
+        (FORMAT_KEY.to_string(), FORMAT.to_string()),
+    ]);
+    safetensors::serialize(named, Some(meta)).map_err(|e| Error::Weights(e.to_string()))
+}
+
+/// Parses and checks a weights file: returns its config and its tensors as F32 on `device`.
+pub fn from_safetensors(bytes: &[u8], device: &Device) -> Result<(VaeConfig, HashMap<String, Tensor>)> {
+    if bytes.is_empty() {
+        return Err(Error::Weights("the file is empty".into()));
+    }
+    if bytes.len() < 8 {
+        return Err(Error::Weights(format!("the file is only {} bytes long; a safetensors file starts with an 8-byte header length", bytes.len())));
+    }
+    let st = SafeTensors::deserialize(bytes).map_err(|e| Error::Weights(describe_st_error(e)))?;
+    let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| Error::Weights(describe_st_error(e)))?;
+    let cfg_json = meta
+        .metadata()
+        .as_ref()
+        .and_then(|m| m.get(CONFIG_KEY))
+        .ok_or_else(|| Error::Weights(format!("the metadata has no `{CONFIG_KEY}` entry, so the architecture is unknown")))?;
+    let cfg = VaeConfig::from_json(cfg_json)?;
+
+    let expected = param_shapes(&cfg);
+    let mut out = HashMap::with_capacity(expected.len());
+    for (name, shape) in &expected {
+        let view = st.tensor(name).map_err(|_| Error::Weights(format!("tensor `{name}` is missing")))?;
+        if view.shape() != shape.as_slice() {
+            return Err(Error::Weights(format!(
+                "tensor `{name}` has shape {:?}, but the architecture needs {:?}",
+                view.shape(),
+                shape
+            )));
+        }
+        if !matches!(view.dtype(), safetensors::Dtype::F32 | safetensors::Dtype::F16 | safetensors::Dtype::BF16) {
+            return Err(Error::Weights(format!("tensor `{name}` is {:?}; only F32, F16 and BF16 are supported", view.dtype())));
+        }
+        let t = candle_core::safetensors::Load::load(&view, device)?.to_dtype(DType::F32)?;
+        let finite = t.flatten_all()?.to_vec1::<f32>()?.iter().all(|v| v.is_finite());
+        if !finite {
+            return Err(Error::Weights(format!("tensor `{name}` contains NaN or infinite values")));
+        }
+        out.insert(name.clone(), t);
+    }
+    let known: std::collections::HashSet<&str> = expected.iter().map(|(n, _)| n.as_str()).collect();
+    if let Some(extra) = st.names().into_iter().find(|n| !known.contains(&n[..])) {
+        return Err(Error::Weights(format!("unexpected tensor `{extra}` for this architecture")));
+    }
+    Ok((cfg, out))
+}
+
+fn describe_st_error(e: safetensors::SafeTensorError) -> String {
+    use safetensors::SafeTensorError as E;
+    match e {
+        E::HeaderTooLarge | E::HeaderTooSmall | E::InvalidHeaderLength => {
+            format!("the header length is impossible ({e:?}); the file is damaged or is not a safetensors file")
+        }
+        E::InvalidHeader(_) | E::InvalidHeaderDeserialization(_) | E::JsonError(_) => {
+            format!("the header is not valid JSON metadata ({e}); the file is damaged or is not a safetensors file")
+        }
+        E::InvalidOffset(_) | E::TensorInvalidInfo | E::MetadataIncompleteBuffer | E::ValidationOverflow => {
+            format!("the header does not match the data ({e}); the file is truncated or damaged")
+        }
+        other => other.to_string(),
+    }
+}

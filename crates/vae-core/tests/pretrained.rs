@@ -1,0 +1,93 @@
+//! The committed weights: they load, they reach the quality bar on the held-out digits, and the native
+//! build reproduces `tests/fixtures/native-reference.json`, which the wasm test checks the browser build
+//! against (so wasm and native agree through it).
+//!
+//! Regenerate the fixture after retraining: `VAE_UPDATE_REFERENCE=1 cargo test -p vae-core --test pretrained`.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use vae_core::{evaluate, Dataset, Vae};
+
+/// Highest held-out negative ELBO (nats, mean over 10 draws of eps) the shipped model may have.
+const QUALITY_BAR: f32 = 152.0;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn read(rel: &str) -> Vec<u8> {
+    let p = root().join(rel);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {} ({e}); run scripts/make-data first", p.display()))
+}
+
+fn weights() -> Vec<u8> {
+    read("web/models/mnist-2d.safetensors")
+}
+
+fn heldout() -> Dataset {
+    Dataset::from_idx(&read("web/data/heldout-images.idx3-ubyte"), &read("web/data/heldout-labels.idx1-ubyte")).unwrap()
+}
+
+#[test]
+fn committed_weights_reach_the_quality_bar() {
+    let bytes = weights();
+    assert!(bytes.len() <= 2 * 1024 * 1024, "weights are {} bytes, over 2 MB", bytes.len());
+    let vae = Vae::from_safetensors(&bytes).unwrap();
+    assert_eq!(vae.config().latent, 2);
+    assert_eq!(vae.config().beta, 1.0);
+    let data = heldout();
+    assert_eq!(data.len(), 1000);
+    let p = evaluate(&vae, &data, 10, 0).unwrap();
+    println!("held-out negative ELBO {:.2} = recon {:.2} + KL {:.2}", p.loss, p.recon, p.kl);
+    assert!(p.loss <= QUALITY_BAR, "held-out negative ELBO {:.2} is above the bar {QUALITY_BAR}", p.loss);
+    assert!(p.kl > 1.0, "a KL of {:.3} nats means the latent space is unused (posterior collapse)", p.kl);
+    assert!((p.loss - p.recon - p.kl).abs() < 1e-3);
+}
+
+/// Inputs and native outputs; the wasm test reads the same file.
+#[derive(Serialize, Deserialize)]
+pub struct Reference {
+    pub weights_bytes: usize,
+    pub z: Vec<f32>,
+    pub decoded: Vec<f32>,
+    pub x: Vec<u8>,
+    pub mu: Vec<f32>,
+    pub logvar: Vec<f32>,
+}
+
+fn compute() -> Reference {
+    let bytes = weights();
+    let vae = Vae::from_safetensors(&bytes).unwrap();
+    let mut z: Vec<f32> = vae_core::latent::grid(3, -2.0, 2.0).into_iter().flatten().collect();
+    z.extend([0.3, -0.7]);
+    let decoded = vae.decode_slice(&z).unwrap();
+    // The first held-out digit of each class.
+    let data = heldout();
+    let x: Vec<u8> = (0..10).flat_map(|d| data.image(d * 100).to_vec()).collect();
+    let xf: Vec<f32> = x.iter().map(|&b| b as f32 / 255.0).collect();
+    let (mu, logvar) = vae.encode_slice(&xf).unwrap();
+    Reference { weights_bytes: bytes.len(), z, decoded, x, mu, logvar }
+}
+
+#[test]
+fn native_build_reproduces_the_reference_fixture() {
+    let path = root().join("tests/fixtures/native-reference.json");
+    let now = compute();
+    if std::env::var_os("VAE_UPDATE_REFERENCE").is_some() {
+        std::fs::write(&path, serde_json::to_string(&now).unwrap()).unwrap();
+    }
+    let saved: Reference = serde_json::from_slice(&std::fs::read(&path).expect("fixture missing: see the module doc"))
+        .expect("fixture is valid JSON");
+    assert_eq!(saved.weights_bytes, now.weights_bytes, "fixture was made for other weights: regenerate it");
+    assert_eq!(saved.z, now.z);
+    assert_eq!(saved.x, now.x);
+    let close = |a: &[f32], b: &[f32], what: &str| {
+        assert_eq!(a.len(), b.len());
+        let worst = a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0f32, f32::max);
+        assert!(worst < 1e-5, "{what}: native differs from the fixture by {worst}");
+    };
+    close(&saved.decoded, &now.decoded, "decode");
+    close(&saved.mu, &now.mu, "mu");
+    close(&saved.logvar, &now.logvar, "logvar");
+}

