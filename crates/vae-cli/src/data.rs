@@ -9,8 +9,10 @@ use vae_core::{Dataset, Vae};
 pub fn load_split(dir: &Path, split: &str) -> Result<Dataset> {
     let images = dir.join(format!("{split}-images.idx3-ubyte"));
     let labels = dir.join(format!("{split}-labels.idx1-ubyte"));
-    let read = |p: &Path| std::fs::read(p).with_context(|| format!("cannot read {} (run scripts/make-data)", p.display()));
-    Dataset::from_idx(&read(&images)?, &read(&labels)?).with_context(|| format!("in {} / {}", images.display(), labels.display()))
+    let read =
+        |p: &Path| std::fs::read(p).with_context(|| format!("cannot read {} (run scripts/make-data)", p.display()));
+    Dataset::from_idx(&read(&images)?, &read(&labels)?)
+        .with_context(|| format!("in {} / {}", images.display(), labels.display()))
 }
 
 pub fn load_vae(path: &Path) -> Result<Vae> {

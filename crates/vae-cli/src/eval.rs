@@ -29,7 +29,10 @@ pub fn run(a: Args) -> Result<()> {
     let data = crate::data::load_split(&a.data, &a.split)?;
     let p = vae_core::evaluate(&vae, &data, a.samples, a.seed)?;
     if a.json {
-        println!("{}", serde_json::json!({ "loss": p.loss, "recon": p.recon, "kl": p.kl, "n": data.len(), "samples": a.samples }));
+        println!(
+            "{}",
+            serde_json::json!({ "loss": p.loss, "recon": p.recon, "kl": p.kl, "n": data.len(), "samples": a.samples })
+        );
     } else {
         println!(
             "{} {}: negative ELBO {:.2} nats = reconstruction {:.2} + KL {:.2} ({} digits, {} samples of eps each)",

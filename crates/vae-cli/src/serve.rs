@@ -72,6 +72,10 @@ fn handle(req: Request, mounts: &Mounts) {
     .with_status_code(StatusCode(status));
     resp.add_header(header("X-Content-Type-Options", "nosniff"));
     resp.add_header(header("Cache-Control", "no-cache"));
+    // Cross-origin isolation: the page loads only its own files, so this costs nothing, and it gives the
+    // page fine-grained timers (5 us instead of 100 us) and SharedArrayBuffer.
+    resp.add_header(header("Cross-Origin-Opener-Policy", "same-origin"));
+    resp.add_header(header("Cross-Origin-Embedder-Policy", "require-corp"));
     if status == 405 {
         resp.add_header(header("Allow", "GET, HEAD"));
     }
@@ -144,12 +148,23 @@ mod tests {
         std::fs::write(dir.join("pkg/m.wasm"), "w").unwrap();
         std::fs::write(dir.join("secret.txt"), "s").unwrap();
         let m = Mounts {
-            roots: vec![("/pkg/", dir.join("pkg").canonicalize().unwrap()), ("/", dir.join("web").canonicalize().unwrap())],
+            roots: vec![
+                ("/pkg/", dir.join("pkg").canonicalize().unwrap()),
+                ("/", dir.join("web").canonicalize().unwrap()),
+            ],
         };
         assert!(resolve("/", &m).unwrap().ends_with("web/index.html"));
         assert!(resolve("/sub/a.js?v=1", &m).unwrap().ends_with("web/sub/a.js"));
         assert!(resolve("/pkg/m.wasm", &m).unwrap().ends_with("pkg/m.wasm"));
-        for bad in ["/../secret.txt", "/%2e%2e/secret.txt", "/..%2fsecret.txt", "/sub/..%5c..%5csecret.txt", "//etc/passwd", "/pkg/../../secret.txt", "/sub"] {
+        for bad in [
+            "/../secret.txt",
+            "/%2e%2e/secret.txt",
+            "/..%2fsecret.txt",
+            "/sub/..%5c..%5csecret.txt",
+            "//etc/passwd",
+            "/pkg/../../secret.txt",
+            "/sub",
+        ] {
             assert!(resolve(bad, &m).is_err(), "{bad} must be refused");
         }
         assert_eq!(mime(Path::new("a.wasm")), "application/wasm");

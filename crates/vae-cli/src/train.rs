@@ -72,7 +72,9 @@ pub fn run(a: Args) -> Result<()> {
     );
 
     let bar = ProgressBar::new(a.epochs);
-    bar.set_style(ProgressStyle::with_template("{elapsed_precise} [{bar:30}] epoch {pos}/{len} {msg}")?.progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] epoch {pos}/{len} {msg}")?.progress_chars("=> "),
+    );
     let (mut best, mut best_epoch, mut since_best, mut since_lr) = (f32::INFINITY, 0, 0, 0);
     let mut best_weights = t.tensors()?;
     let mut lr = a.lr;
@@ -109,7 +111,11 @@ pub fn run(a: Args) -> Result<()> {
     t.load_tensors(&best_weights)?;
     let bytes = t.to_safetensors(if a.f16 { DType::F16 } else { DType::F32 })?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
-    eprintln!("best validation negative ELBO {best:.2} at epoch {best_epoch}; wrote {} ({} bytes)", a.out.display(), bytes.len());
+    eprintln!(
+        "best validation negative ELBO {best:.2} at epoch {best_epoch}; wrote {} ({} bytes)",
+        a.out.display(),
+        bytes.len()
+    );
     Ok(())
 }
 

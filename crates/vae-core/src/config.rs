@@ -45,13 +45,22 @@ impl VaeConfig {
             });
         }
         if let Some(&h) = self.hidden.iter().find(|&&h| h == 0 || h > MAX_LAYER) {
-            return Err(Error::Config { field: "hidden", reason: format!("layer sizes must be 1 to {MAX_LAYER}, got {h}") });
+            return Err(Error::Config {
+                field: "hidden",
+                reason: format!("layer sizes must be 1 to {MAX_LAYER}, got {h}"),
+            });
         }
         if self.latent == 0 || self.latent > MAX_LATENT {
-            return Err(Error::Config { field: "latent", reason: format!("must be 1 to {MAX_LATENT}, got {}", self.latent) });
+            return Err(Error::Config {
+                field: "latent",
+                reason: format!("must be 1 to {MAX_LATENT}, got {}", self.latent),
+            });
         }
         if !self.beta.is_finite() || self.beta < 0.0 || self.beta > 1000.0 {
-            return Err(Error::Config { field: "beta", reason: format!("must be a number from 0 to 1000, got {}", self.beta) });
+            return Err(Error::Config {
+                field: "beta",
+                reason: format!("must be a number from 0 to 1000, got {}", self.beta),
+            });
         }
         Ok(())
     }

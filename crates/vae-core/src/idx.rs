@@ -16,7 +16,7 @@ pub struct Dataset {
 
 impl Dataset {
     pub fn new(images: Vec<u8>, labels: Vec<u8>) -> Result<Self> {
-        if images.len() % PIXELS != 0 {
+        if !images.len().is_multiple_of(PIXELS) {
             return Err(Error::Idx(format!("{} image bytes is not a whole number of 28x28 images", images.len())));
         }
         let n = images.len() / PIXELS;
@@ -84,10 +84,8 @@ pub fn parse<'a>(bytes: &'a [u8], ndim: u8, what: &str) -> Result<(Vec<usize>, &
     if bytes.len() < header {
         return Err(Error::Idx(format!("the {what} file ends inside its header")));
     }
-    let dims: Vec<usize> = bytes[4..header]
-        .chunks_exact(4)
-        .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize)
-        .collect();
+    let dims: Vec<usize> =
+        bytes[4..header].chunks_exact(4).map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]) as usize).collect();
     let expected = dims
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))

@@ -43,7 +43,11 @@ pub fn path(a: &[f32], b: &[f32], k: usize, spherical: bool) -> Vec<Vec<f32>> {
     (0..k)
         .map(|i| {
             let t = i as f32 / (k - 1) as f32;
-            if spherical { slerp(a, b, t) } else { lerp(a, b, t) }
+            if spherical {
+                slerp(a, b, t)
+            } else {
+                lerp(a, b, t)
+            }
         })
         .collect()
 }

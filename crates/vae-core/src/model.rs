@@ -122,8 +122,11 @@ impl Vae {
 
     fn rows(&self, v: &[f32], width: usize, what: &str, lo: f32, hi: f32) -> Result<Tensor> {
         use crate::error::Error;
-        if v.is_empty() || v.len() % width != 0 {
-            return Err(Error::Input(format!("{what} must hold a positive multiple of {width} numbers, got {}", v.len())));
+        if v.is_empty() || !v.len().is_multiple_of(width) {
+            return Err(Error::Input(format!(
+                "{what} must hold a positive multiple of {width} numbers, got {}",
+                v.len()
+            )));
         }
         if let Some(i) = v.iter().position(|x| !x.is_finite()) {
             return Err(Error::Input(format!("{what}[{i}] is {}, not a finite number", v[i])));

@@ -43,7 +43,10 @@ impl Default for TrainConfig {
 impl TrainConfig {
     pub fn validate(&self) -> Result<()> {
         if !self.lr.is_finite() || self.lr <= 0.0 || self.lr > 100.0 {
-            return Err(Error::Config { field: "lr", reason: format!("must be a number above 0 and at most 100, got {}", self.lr) });
+            return Err(Error::Config {
+                field: "lr",
+                reason: format!("must be a number above 0 and at most 100, got {}", self.lr),
+            });
         }
         if self.batch == 0 || self.batch > 4096 {
             return Err(Error::Config { field: "batch", reason: format!("must be 1 to 4096, got {}", self.batch) });
@@ -113,7 +116,20 @@ impl Trainer {
             }
         }
         let opt = new_adamw(&varmap, &tcfg)?;
-        Ok(Self { cfg, tcfg, device, varmap, vae, opt, rng, data: None, order: Vec::new(), cursor: 0, step: 0, epoch: 0 })
+        Ok(Self {
+            cfg,
+            tcfg,
+            device,
+            varmap,
+            vae,
+            opt,
+            rng,
+            data: None,
+            order: Vec::new(),
+            cursor: 0,
+            step: 0,
+            epoch: 0,
+        })
     }
 
     /// Starts from the weights in a safetensors file (optimizer moments start at zero).

@@ -28,10 +28,7 @@ pub fn to_safetensors(cfg: &VaeConfig, tensors: &HashMap<String, Tensor>, dtype:
         let t = tensors.get(&name).ok_or_else(|| Error::Input(format!("no tensor named {name} to save")))?;
         named.push((name, t.to_dtype(dtype)?));
     }
-    let meta = HashMap::from([
-        (CONFIG_KEY.to_string(), cfg.to_json()),
-        (FORMAT_KEY.to_string(), FORMAT.to_string()),
-    ]);
+    let meta = HashMap::from([(CONFIG_KEY.to_string(), cfg.to_json()), (FORMAT_KEY.to_string(), FORMAT.to_string())]);
     safetensors::serialize(named, Some(meta)).map_err(|e| Error::Weights(e.to_string()))
 }
 
@@ -41,15 +38,16 @@ pub fn from_safetensors(bytes: &[u8], device: &Device) -> Result<(VaeConfig, Has
         return Err(Error::Weights("the file is empty".into()));
     }
     if bytes.len() < 8 {
-        return Err(Error::Weights(format!("the file is only {} bytes long; a safetensors file starts with an 8-byte header length", bytes.len())));
+        return Err(Error::Weights(format!(
+            "the file is only {} bytes long; a safetensors file starts with an 8-byte header length",
+            bytes.len()
+        )));
     }
     let st = SafeTensors::deserialize(bytes).map_err(|e| Error::Weights(describe_st_error(e)))?;
     let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| Error::Weights(describe_st_error(e)))?;
-    let cfg_json = meta
-        .metadata()
-        .as_ref()
-        .and_then(|m| m.get(CONFIG_KEY))
-        .ok_or_else(|| Error::Weights(format!("the metadata has no `{CONFIG_KEY}` entry, so the architecture is unknown")))?;
+    let cfg_json = meta.metadata().as_ref().and_then(|m| m.get(CONFIG_KEY)).ok_or_else(|| {
+        Error::Weights(format!("the metadata has no `{CONFIG_KEY}` entry, so the architecture is unknown"))
+    })?;
     let cfg = VaeConfig::from_json(cfg_json)?;
 
     let expected = param_shapes(&cfg);
@@ -64,7 +62,10 @@ pub fn from_safetensors(bytes: &[u8], device: &Device) -> Result<(VaeConfig, Has
             )));
         }
         if !matches!(view.dtype(), safetensors::Dtype::F32 | safetensors::Dtype::F16 | safetensors::Dtype::BF16) {
-            return Err(Error::Weights(format!("tensor `{name}` is {:?}; only F32, F16 and BF16 are supported", view.dtype())));
+            return Err(Error::Weights(format!(
+                "tensor `{name}` is {:?}; only F32, F16 and BF16 are supported",
+                view.dtype()
+            )));
         }
         let t = candle_core::safetensors::Load::load(&view, device)?.to_dtype(DType::F32)?;
         let finite = t.flatten_all()?.to_vec1::<f32>()?.iter().all(|v| v.is_finite());

@@ -81,7 +81,11 @@ fn gradient_matches_finite_differences() {
             };
             let fd = (at(h) - at(-h)) / (2.0 * h);
             var.set(&Tensor::from_vec(base.clone(), var.shape(), &Device::Cpu).unwrap()).unwrap();
-            assert!((fd - g[i]).abs() <= 1e-6 * (1.0 + fd.abs()), "{name}[{i}]: analytic {} vs finite difference {fd}", g[i]);
+            assert!(
+                (fd - g[i]).abs() <= 1e-6 * (1.0 + fd.abs()),
+                "{name}[{i}]: analytic {} vs finite difference {fd}",
+                g[i]
+            );
             checked += 1;
         }
     }
@@ -128,7 +132,9 @@ fn loss_falls_over_50_steps_on_a_small_batch() {
 #[test]
 fn same_seed_same_losses_and_weights() {
     let run = || {
-        let mut tr = Trainer::new(VaeConfig::default(), TrainConfig { batch: 16, seed: 3, shift: 2, ..Default::default() }).unwrap();
+        let mut tr =
+            Trainer::new(VaeConfig::default(), TrainConfig { batch: 16, seed: 3, shift: 2, ..Default::default() })
+                .unwrap();
         tr.set_data(synthetic(64)).unwrap();
         let s = tr.train_steps(5).unwrap();
         (s, tr.to_safetensors(DType::F32).unwrap())

@@ -70,7 +70,7 @@ fn malformed_files_are_rejected_with_reasons() {
         let mut m = tensors.clone();
         f(&mut m);
         let meta = HashMap::from([("vae_config".to_string(), cfg.to_json())]);
-        safetensors::serialize(m.into_iter(), Some(meta)).unwrap()
+        safetensors::serialize(m, Some(meta)).unwrap()
     };
     assert!(err(&with(&|m| {
         m.remove("dec_out.bias");

@@ -1,0 +1,45 @@
+//! The `vae` binary on the committed weights and the generated data.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn vae(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_vae")).args(args).current_dir(root()).output().unwrap()
+}
+
+#[test]
+fn grid_writes_a_png_of_n_by_n_digits() {
+    let out = std::env::temp_dir().join(format!("vae-grid-{}.png", std::process::id()));
+    let o = vae(&["grid", "--n", "7", "--range", "2.5", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&out).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut buf).unwrap();
+    assert_eq!((info.width, info.height), (7 * 28, 7 * 28));
+    assert_eq!(info.color_type, png::ColorType::Grayscale);
+    // Digits are drawn: some ink, mostly background.
+    let ink = buf.iter().filter(|&&v| v > 128).count() as f64 / buf.len() as f64;
+    assert!((0.03..0.5).contains(&ink), "ink fraction {ink}");
+    std::fs::remove_file(out).unwrap();
+}
+
+#[test]
+fn eval_reports_json_and_bad_files_fail_with_their_reason() {
+    let o = vae(&["eval", "--samples", "1", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let (loss, recon, kl) = (v["loss"].as_f64().unwrap(), v["recon"].as_f64().unwrap(), v["kl"].as_f64().unwrap());
+    assert_eq!(v["n"], 1000);
+    assert!((loss - recon - kl).abs() < 1e-3 && loss < 160.0 && kl > 1.0, "{v}");
+
+    let o = vae(&["eval", "--weights", "Cargo.toml"]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("not a usable weights file"));
+    let o = vae(&["grid", "--n", "0"]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--n must be 1 to 100"));
+}
