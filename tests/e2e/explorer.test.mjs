@@ -27,13 +27,11 @@ test('dragging across the latent plane decodes the displayed z live', async () =
   assert.deepEqual(start.z, [0, 0]);
   assert.ok(maxDiff(before, start.expected) <= 1, 'the first digit is the decode of z = (0, 0)');
 
-  // Drag from the lower left to the upper right of the plane with the mouse.
+  // Drag from the lower left to the upper right of the plane with the mouse, in 60 moves.
   const box = await page.locator('#latent').boundingBox();
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.7);
   await page.mouse.down();
-  for (let i = 1; i <= 30; i++) {
-    await page.mouse.move(box.x + box.width * (0.3 + 0.4 * i / 30), box.y + box.height * (0.7 - 0.4 * i / 30));
-  }
+  await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.3, { steps: 60 });
   await page.mouse.up();
   await nextFrames(page);
 
@@ -43,9 +41,30 @@ test('dragging across the latent plane decodes the displayed z live', async () =
   assert.equal(end.text, `z = (${end.z[0].toFixed(2)}, ${end.z[1].toFixed(2)})`);
   assert.ok(maxDiff(before, after) > 50, 'the digit changed');
   assert.ok(maxDiff(after, end.expected) <= 1, 'the painted digit is vae.decode of the displayed z');
-
   mkdirSync(join(ROOT, 'tests', 'screenshots'), { recursive: true });
   await page.screenshot({ path: join(ROOT, 'tests', 'screenshots', 'explorer.png') });
+
+  // 60 pointer moves within one task, so within one frame: at most one decode for all of them.
+  const burst = await page.evaluate(async () => {
+    const { Vae } = await import('/pkg/vae_wasm.js');
+    const decode = Vae.prototype.decode;
+    let decodes = 0;
+    Vae.prototype.decode = function (...args) { decodes++; return decode.apply(this, args); };
+    const c = document.getElementById('latent');
+    const b = c.getBoundingClientRect();
+    const fire = (type, f) => c.dispatchEvent(new PointerEvent(type, {
+      clientX: b.left + f * b.width, clientY: b.top + 0.5 * b.height, pointerId: 1, pointerType: 'mouse',
+      isPrimary: true, button: 0, buttons: 1, bubbles: true,
+    }));
+    fire('pointerdown', 0.2);
+    for (let i = 1; i <= 60; i++) fire('pointermove', 0.2 + i / 100);
+    fire('pointerup', 0.8);
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    Vae.prototype.decode = decode;
+    return { decodes, z1: Number(document.getElementById('z-readout').dataset.z1) };
+  });
+  assert.equal(burst.decodes, 1, `62 pointer events in one frame gave ${burst.decodes} decodes`);
+  assert.ok(Math.abs(burst.z1 - 2.4) < 0.2, `the newest point won: z1 = ${burst.z1}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

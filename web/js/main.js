@@ -13,10 +13,9 @@ let frame = 0;
 
 const plane = new LatentPlane($('latent'), { range: 4, onPick: requestDecode });
 
-/** Queues z; the newest point is decoded on the next animation frame, stale points are dropped. */
+/** Queues z; the newest point is drawn and decoded on the next animation frame, stale points are dropped. */
 function requestDecode(z) {
   pending = z;
-  plane.setZ(z);
   if (!frame) frame = requestAnimationFrame(flush);
 }
 
@@ -25,6 +24,7 @@ function flush() {
   if (!pending || !vae) return;
   const z = pending;
   pending = null;
+  plane.setZ(z);
   try {
     paintDigit(digitCanvas, vae.decode(Float32Array.from(z)));
   } catch (e) {

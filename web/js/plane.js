@@ -48,7 +48,11 @@ export class LatentPlane {
   #down(e) {
     if (e.button !== 0) return;
     this.dragging = true;
-    this.canvas.setPointerCapture(e.pointerId);
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // An inactive pointer id (a synthetic event) cannot be captured; dragging still works inside the canvas.
+    }
     this.onPick(this.#eventZ(e));
     e.preventDefault();
   }

@@ -43,3 +43,26 @@ fn eval_reports_json_and_bad_files_fail_with_their_reason() {
     let o = vae(&["grid", "--n", "0"]);
     assert!(String::from_utf8_lossy(&o.stderr).contains("--n must be 1 to 100"));
 }
+
+#[test]
+fn train_from_a_seed_is_bit_exact() {
+    let dir = std::env::temp_dir().join(format!("vae-train-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let run = |name: &str| {
+        let out = dir.join(name);
+        let o = Command::new(env!("CARGO_BIN_EXE_vae"))
+            .args(["train", "--hidden", "64", "--epochs", "2", "--val", "8000", "--seed", "5", "--shift", "1"])
+            .arg("--out")
+            .arg(&out)
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        std::fs::read(out).unwrap()
+    };
+    let (a, b) = (run("a.safetensors"), run("b.safetensors"));
+    assert!(a == b, "two seeded one-thread runs wrote different weights");
+    let vae = vae_core::Vae::from_safetensors(&a).unwrap();
+    assert_eq!(vae.config().hidden, vec![64]);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -15,8 +15,6 @@ use crate::error::{Error, Result};
 use crate::model::param_shapes;
 
 pub const CONFIG_KEY: &str = "vae_config";
-pub const FORMAT_KEY: &str = "format";
-pub const FORMAT: &str = "vae-explorer/1";
 
 /// Serialises named tensors with the config in the metadata. `dtype` is the storage type (F32 or F16).
 pub fn to_safetensors(cfg: &VaeConfig, tensors: &HashMap<String, Tensor>, dtype: DType) -> Result<Vec<u8>> {
@@ -28,7 +26,9 @@ pub fn to_safetensors(cfg: &VaeConfig, tensors: &HashMap<String, Tensor>, dtype:
         let t = tensors.get(&name).ok_or_else(|| Error::Input(format!("no tensor named {name} to save")))?;
         named.push((name, t.to_dtype(dtype)?));
     }
-    let meta = HashMap::from([(CONFIG_KEY.to_string(), cfg.to_json()), (FORMAT_KEY.to_string(), FORMAT.to_string())]);
+    // One metadata key only: safetensors takes the metadata as a HashMap, whose order is random, and a
+    // second key would make the same weights serialise to different bytes from run to run.
+    let meta = HashMap::from([(CONFIG_KEY.to_string(), cfg.to_json())]);
     safetensors::serialize(named, Some(meta)).map_err(|e| Error::Weights(e.to_string()))
 }
 

@@ -139,8 +139,12 @@ fn same_seed_same_losses_and_weights() {
         let s = tr.train_steps(5).unwrap();
         (s, tr.to_safetensors(DType::F32).unwrap())
     };
+    // Same seed: same initial weights, batches, shifts and eps, so the same file, byte for byte.
     let (a, wa) = run();
     let (b, wb) = run();
     assert_eq!(a, b);
-    assert_eq!(wa, wb);
+    assert!(wa == wb, "two runs from the same seed wrote different weights files");
+    // A different seed gives a different model.
+    let other = Trainer::new(VaeConfig::default(), TrainConfig { seed: 4, ..Default::default() }).unwrap();
+    assert!(other.to_safetensors(DType::F32).unwrap() != wa);
 }
