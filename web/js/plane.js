@@ -1,70 +1,221 @@
-// The latent plane: axes in z units, the prior's 1-3 sigma rings, the current point, and pointer dragging
-// (mouse, pen and touch through pointer events). It reports new z values; it does not decode.
-const MARGIN = { left: 38, right: 12, top: 12, bottom: 34 };
+// The latent plane: axes in z units, the prior's 1-3 sigma rings, the held-out digits as dots coloured by
+// class, the current point, and overlays (interpolation endpoints and path, an encoded digit's sigma ellipse
+// and samples). Input: drag with one pointer to move the point; wheel, pinch, Shift-drag or middle-drag to
+// zoom and pan. It reports picks, hovers and view changes; it decodes nothing itself.
+import { CLASS_COLOURS } from './palette.js';
+
+const MARGIN = { left: 40, right: 12, top: 12, bottom: 36 };
+const DEFAULT_VIEW = { cx: 0, cy: 0, half: 4 };
+const MIN_HALF = 0.05;
+const MAX_HALF = 50;
+
+/** A round tick step giving about `target` ticks over `span`. */
+function tickStep(span, target = 8) {
+  const raw = span / target;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw);
+}
 
 export class LatentPlane {
-  constructor(canvas, { range = 4, onPick = () => {} } = {}) {
+  constructor(canvas, { onPick = () => {}, onHover = () => {}, onView = () => {} } = {}) {
     this.canvas = canvas;
-    this.range = range;
     this.onPick = onPick;
+    this.onHover = onHover;
+    this.onView = onView;
+    this.view = { ...DEFAULT_VIEW };
     this.z = [0, 0];
-    this.dragging = false;
+    this.dots = null; // { mu: Float32Array(n*2), labels: Uint8Array(n) }
+    this.hiddenClasses = new Set();
+    this.hover = -1;
+    this.overlay = { a: null, b: null, path: null, ellipse: null, samples: null };
+    this.pointers = new Map();
+    this.gesture = null;
+    this.frame = 0;
     canvas.addEventListener('pointerdown', (e) => this.#down(e));
     canvas.addEventListener('pointermove', (e) => this.#move(e));
     canvas.addEventListener('pointerup', (e) => this.#up(e));
     canvas.addEventListener('pointercancel', (e) => this.#up(e));
+    canvas.addEventListener('pointerleave', () => this.#setHover(-1));
+    canvas.addEventListener('wheel', (e) => this.#wheel(e), { passive: false });
+    canvas.addEventListener('contextmenu', (e) => e.preventDefault());
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
+  /** Moves the point and redraws now: callers already do this at most once per frame. */
   setZ(z) {
     this.z = [z[0], z[1]];
     this.draw();
+  }
+
+  setDots(mu, labels) {
+    this.dots = { mu, labels };
+    this.requestDraw();
+  }
+
+  setOverlay(patch) {
+    Object.assign(this.overlay, patch);
+    this.requestDraw();
+  }
+
+  setHiddenClasses(set) {
+    this.hiddenClasses = new Set(set);
+    this.requestDraw();
+  }
+
+  setView(view) {
+    const half = Math.min(MAX_HALF, Math.max(MIN_HALF, view.half));
+    this.view = { cx: view.cx, cy: view.cy, half };
+    this.requestDraw();
+    this.onView({ ...this.view });
+  }
+
+  resetView() {
+    this.setView(DEFAULT_VIEW);
+  }
+
+  /** Zooms by `factor` (< 1 zooms in) keeping the z under CSS pixel (px, py) fixed. */
+  zoomAt(px, py, factor) {
+    const [zx, zy] = this.toZ(px, py, false);
+    const half = Math.min(MAX_HALF, Math.max(MIN_HALF, this.view.half * factor));
+    const k = half / this.view.half;
+    this.setView({ cx: zx - (zx - this.view.cx) * k, cy: zy - (zy - this.view.cy) * k, half });
+  }
+
+  zoomCentre(factor) {
+    const b = this.#box();
+    this.zoomAt(b.x + b.size / 2, b.y + b.size / 2, factor);
+  }
+
+  /** CSS pixels per unit of z at the current zoom. */
+  pixelsPerZ() {
+    return this.#box().size / (2 * this.view.half);
+  }
+
+  requestDraw() {
+    if (!this.frame) this.frame = requestAnimationFrame(() => { this.frame = 0; this.draw(); });
   }
 
   /** The plot square in CSS pixels. */
   #box() {
     const w = this.canvas.clientWidth;
     const h = this.canvas.clientHeight;
-    const size = Math.min(w - MARGIN.left - MARGIN.right, h - MARGIN.top - MARGIN.bottom);
+    const size = Math.max(1, Math.min(w - MARGIN.left - MARGIN.right, h - MARGIN.top - MARGIN.bottom));
     return { x: MARGIN.left, y: MARGIN.top, size };
   }
 
   toPx([z1, z2]) {
     const b = this.#box();
-    return [b.x + ((z1 + this.range) / (2 * this.range)) * b.size, b.y + ((this.range - z2) / (2 * this.range)) * b.size];
+    const { cx, cy, half } = this.view;
+    return [b.x + ((z1 - cx + half) / (2 * half)) * b.size, b.y + ((cy + half - z2) / (2 * half)) * b.size];
   }
 
-  toZ(px, py) {
+  /** CSS pixel -> z; clamped to the visible square unless `clamp` is false. */
+  toZ(px, py, clamp = true) {
     const b = this.#box();
-    const clamp = (v) => Math.max(-this.range, Math.min(this.range, v));
-    return [clamp(((px - b.x) / b.size) * 2 * this.range - this.range), clamp(this.range - ((py - b.y) / b.size) * 2 * this.range)];
+    const { cx, cy, half } = this.view;
+    let fx = (px - b.x) / b.size;
+    let fy = (py - b.y) / b.size;
+    if (clamp) {
+      fx = Math.max(0, Math.min(1, fx));
+      fy = Math.max(0, Math.min(1, fy));
+    }
+    return [cx - half + fx * 2 * half, cy + half - fy * 2 * half];
   }
 
-  #eventZ(e) {
+  /** Index of the visible dot nearest to CSS pixel (px, py) within `radius` pixels, or -1. */
+  dotAt(px, py, radius = 7) {
+    if (!this.dots) return -1;
+    const { mu, labels } = this.dots;
+    let best = -1;
+    let bestD = radius * radius;
+    for (let i = 0; i < labels.length; i++) {
+      if (this.hiddenClasses.has(labels[i])) continue;
+      const [x, y] = this.toPx([mu[2 * i], mu[2 * i + 1]]);
+      const d = (x - px) ** 2 + (y - py) ** 2;
+      if (d < bestD) {
+        bestD = d;
+        best = i;
+      }
+    }
+    return best;
+  }
+
+  #local(e) {
     const r = this.canvas.getBoundingClientRect();
-    return this.toZ(e.clientX - r.left, e.clientY - r.top);
+    return [e.clientX - r.left, e.clientY - r.top];
+  }
+
+  #setHover(i) {
+    if (i === this.hover) return;
+    this.hover = i;
+    this.requestDraw();
+    this.onHover(i);
   }
 
   #down(e) {
-    if (e.button !== 0) return;
-    this.dragging = true;
+    const pan = e.button === 1 || e.button === 2 || (e.button === 0 && e.shiftKey);
+    if (e.button !== 0 && !pan) return;
     try {
       this.canvas.setPointerCapture(e.pointerId);
     } catch {
       // An inactive pointer id (a synthetic event) cannot be captured; dragging still works inside the canvas.
     }
-    this.onPick(this.#eventZ(e));
+    this.pointers.set(e.pointerId, this.#local(e));
     e.preventDefault();
+    if (this.pointers.size === 2) {
+      this.gesture = { kind: 'pinch', ...this.#pinchState() };
+    } else if (pan) {
+      this.gesture = { kind: 'pan', last: this.#local(e) };
+    } else {
+      this.gesture = { kind: 'pick' };
+      const [px, py] = this.#local(e);
+      if (e.pointerType !== 'mouse') this.#setHover(this.dotAt(px, py, 12));
+      this.onPick(this.toZ(px, py));
+    }
+  }
+
+  #pinchState() {
+    const [p, q] = [...this.pointers.values()];
+    return { mid: [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2], dist: Math.hypot(p[0] - q[0], p[1] - q[1]) || 1 };
   }
 
   #move(e) {
-    if (this.dragging) this.onPick(this.#eventZ(e));
+    const [px, py] = this.#local(e);
+    if (!this.pointers.has(e.pointerId)) {
+      if (e.pointerType === 'mouse') this.#setHover(this.dotAt(px, py));
+      return;
+    }
+    this.pointers.set(e.pointerId, [px, py]);
+    const g = this.gesture;
+    if (!g) return;
+    if (g.kind === 'pick') {
+      this.onPick(this.toZ(px, py));
+    } else if (g.kind === 'pan') {
+      this.#panBy(px - g.last[0], py - g.last[1]);
+      g.last = [px, py];
+    } else if (g.kind === 'pinch' && this.pointers.size === 2) {
+      const now = this.#pinchState();
+      this.#panBy(now.mid[0] - g.mid[0], now.mid[1] - g.mid[1]);
+      this.zoomAt(now.mid[0], now.mid[1], g.dist / now.dist);
+      Object.assign(g, now);
+    }
+  }
+
+  #panBy(dx, dy) {
+    const unit = (2 * this.view.half) / this.#box().size;
+    this.setView({ cx: this.view.cx - dx * unit, cy: this.view.cy + dy * unit, half: this.view.half });
   }
 
   #up(e) {
-    if (!this.dragging) return;
-    this.dragging = false;
-    if (this.canvas.hasPointerCapture(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
+    this.pointers.delete(e.pointerId);
+    if (this.canvas.hasPointerCapture?.(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
+    this.gesture = this.pointers.size === 1 ? { kind: 'pan', last: [...this.pointers.values()][0] } : null;
+  }
+
+  #wheel(e) {
+    e.preventDefault();
+    const [px, py] = this.#local(e);
+    this.zoomAt(px, py, Math.exp(Math.max(-1, Math.min(1, e.deltaY / 300))));
   }
 
   draw() {
@@ -81,66 +232,107 @@ export class LatentPlane {
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
     const b = this.#box();
-    const r = this.range;
-    const css = getComputedStyle(document.documentElement);
-    const ink = css.getPropertyValue('--ink').trim() || '#1d2330';
-    const muted = css.getPropertyValue('--muted').trim() || '#5b6475';
-    const accent = css.getPropertyValue('--accent').trim() || '#d1495b';
+    const css = getComputedStyle(document.body);
+    const colour = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
+    const ink = colour('--ink', '#1d2330');
+    const muted = colour('--muted', '#5b6475');
+    const accent = colour('--accent', '#d1495b');
+    const plotBg = colour('--plot-bg', '#fbfcfd');
+    const grid = colour('--plot-grid', '#e8ebf0');
+    const axis = colour('--plot-axis', '#aab2c0');
 
-    ctx.fillStyle = '#fbfcfd';
+    ctx.fillStyle = plotBg;
     ctx.fillRect(b.x, b.y, b.size, b.size);
 
-    // Integer grid lines, the axes through 0, and tick labels in z units.
+    // Grid lines at round z values, the axes through 0, and tick labels in z units.
+    const { cx, cy, half } = this.view;
+    const step = tickStep(2 * half);
+    const decimals = Math.max(0, -Math.floor(Math.log10(step)));
+    const label = (v) => (Math.abs(v) < step / 2 ? '0' : v.toFixed(decimals));
     ctx.font = '12px system-ui, sans-serif';
-    ctx.fillStyle = muted;
-    for (let v = -Math.floor(r); v <= Math.floor(r); v++) {
+    ctx.lineWidth = 1;
+    for (let v = Math.ceil((cx - half) / step) * step; v <= cx + half + 1e-9; v += step) {
       const [x] = this.toPx([v, 0]);
-      const [, y] = this.toPx([0, v]);
-      ctx.strokeStyle = v === 0 ? '#aab2c0' : '#e8ebf0';
-      ctx.lineWidth = 1;
+      ctx.strokeStyle = Math.abs(v) < step / 2 ? axis : grid;
       ctx.beginPath();
       ctx.moveTo(x, b.y);
       ctx.lineTo(x, b.y + b.size);
+      ctx.stroke();
+      ctx.fillStyle = muted;
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'top';
+      ctx.fillText(label(v), x, b.y + b.size + 4);
+    }
+    for (let v = Math.ceil((cy - half) / step) * step; v <= cy + half + 1e-9; v += step) {
+      const [, y] = this.toPx([0, v]);
+      ctx.strokeStyle = Math.abs(v) < step / 2 ? axis : grid;
+      ctx.beginPath();
       ctx.moveTo(b.x, y);
       ctx.lineTo(b.x + b.size, y);
       ctx.stroke();
-      ctx.textAlign = 'center';
-      ctx.textBaseline = 'top';
-      ctx.fillText(String(v), x, b.y + b.size + 4);
-      if (v !== -Math.floor(r)) {
-        // The lowest z2 label would sit on the lowest z1 label in the corner: the z1 one serves both.
+      if (y < b.y + b.size - 8) {
+        // The lowest z2 label would sit on the first z1 label in the corner.
+        ctx.fillStyle = muted;
         ctx.textAlign = 'right';
         ctx.textBaseline = 'middle';
-        ctx.fillText(String(v), b.x - 6, y);
+        ctx.fillText(label(v), b.x - 6, y);
       }
     }
     ctx.fillStyle = ink;
     ctx.font = 'italic 13px system-ui, sans-serif';
     ctx.textAlign = 'right';
     ctx.textBaseline = 'top';
-    ctx.fillText('z₁', b.x + b.size, b.y + b.size + 18);
+    ctx.fillText('z₁', b.x + b.size, b.y + b.size + 19);
     ctx.textAlign = 'left';
     ctx.fillText('z₂', b.x + 4, b.y + 2);
 
-    // The prior N(0, I): rings at 1, 2 and 3 sigma.
-    const [cx, cy] = this.toPx([0, 0]);
-    const unit = b.size / (2 * r);
     ctx.save();
     ctx.beginPath();
     ctx.rect(b.x, b.y, b.size, b.size);
     ctx.clip();
+    const unit = b.size / (2 * half);
+
+    // The prior N(0, I): rings at 1, 2 and 3 sigma.
+    const [ox, oy] = this.toPx([0, 0]);
     ctx.setLineDash([4, 4]);
-    ctx.strokeStyle = '#9aa5b8';
+    ctx.strokeStyle = colour('--prior', '#9aa5b8');
     for (const s of [1, 2, 3]) {
       ctx.beginPath();
-      ctx.arc(cx, cy, s * unit, 0, 2 * Math.PI);
+      ctx.arc(ox, oy, s * unit, 0, 2 * Math.PI);
       ctx.stroke();
     }
     ctx.setLineDash([]);
 
+    // Held-out digits at their encoder means, coloured by class.
+    if (this.dots) {
+      const { mu, labels } = this.dots;
+      const r = Math.max(1.5, Math.min(3.5, unit / 40));
+      ctx.globalAlpha = 0.8;
+      for (let i = 0; i < labels.length; i++) {
+        if (this.hiddenClasses.has(labels[i])) continue;
+        const [x, y] = this.toPx([mu[2 * i], mu[2 * i + 1]]);
+        ctx.fillStyle = CLASS_COLOURS[labels[i]];
+        ctx.beginPath();
+        ctx.arc(x, y, r, 0, 2 * Math.PI);
+        ctx.fill();
+      }
+      ctx.globalAlpha = 1;
+      if (this.hover >= 0) {
+        const [x, y] = this.toPx([mu[2 * this.hover], mu[2 * this.hover + 1]]);
+        ctx.strokeStyle = ink;
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        ctx.arc(x, y, r + 4, 0, 2 * Math.PI);
+        ctx.stroke();
+      }
+    }
+
+    this.#drawOverlays(ctx, unit, ink);
+
     // The current point, with guides to the axes.
     const [px, py] = this.toPx(this.z);
     ctx.strokeStyle = accent;
+    ctx.lineWidth = 1;
     ctx.globalAlpha = 0.35;
     ctx.beginPath();
     ctx.moveTo(px, b.y + b.size);
@@ -157,8 +349,79 @@ export class LatentPlane {
     ctx.stroke();
     ctx.restore();
 
-    ctx.strokeStyle = '#c9ced8';
+    ctx.strokeStyle = colour('--line', '#c9ced8');
     ctx.lineWidth = 1;
     ctx.strokeRect(b.x + 0.5, b.y + 0.5, b.size - 1, b.size - 1);
+  }
+
+  #drawOverlays(ctx, unit, ink) {
+    const { a, b, path, ellipse, samples } = this.overlay;
+    if (path && path.length >= 2) {
+      ctx.strokeStyle = ink;
+      ctx.lineWidth = 1.5;
+      ctx.setLineDash([6, 4]);
+      ctx.beginPath();
+      path.forEach((p, i) => {
+        const [x, y] = this.toPx(p);
+        if (i === 0) ctx.moveTo(x, y);
+        else ctx.lineTo(x, y);
+      });
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = ink;
+      for (const p of path) {
+        const [x, y] = this.toPx(p);
+        ctx.fillRect(x - 2, y - 2, 4, 4);
+      }
+    }
+    for (const [p, name] of [[a, 'A'], [b, 'B']]) {
+      if (!p) continue;
+      const [x, y] = this.toPx(p);
+      ctx.fillStyle = '#fff';
+      ctx.strokeStyle = ink;
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.rect(x - 9, y - 9, 18, 18);
+      ctx.fill();
+      ctx.stroke();
+      ctx.fillStyle = ink;
+      ctx.font = 'bold 12px system-ui, sans-serif';
+      ctx.textAlign = 'center';
+      ctx.textBaseline = 'middle';
+      ctx.fillText(name, x, y + 0.5);
+    }
+    if (ellipse) {
+      const [x, y] = this.toPx(ellipse.mu);
+      ctx.strokeStyle = '#0b7a75';
+      ctx.fillStyle = 'rgba(11, 122, 117, 0.12)';
+      ctx.lineWidth = 2;
+      ctx.beginPath();
+      ctx.ellipse(x, y, ellipse.sigma[0] * ellipse.factor * unit, ellipse.sigma[1] * ellipse.factor * unit, 0, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+      ctx.fillStyle = '#0b7a75';
+      ctx.beginPath();
+      ctx.arc(x, y, 4, 0, 2 * Math.PI);
+      ctx.fill();
+      if (ellipse.factor !== 1) {
+        ctx.font = '12px system-ui, sans-serif';
+        ctx.textAlign = 'left';
+        ctx.textBaseline = 'bottom';
+        ctx.fillText(`σ ×${ellipse.factor}`, x + ellipse.sigma[0] * ellipse.factor * unit + 4, y - 4);
+      }
+    }
+    if (samples) {
+      ctx.fillStyle = '#0b7a75';
+      for (const p of samples) {
+        const [x, y] = this.toPx(p);
+        ctx.beginPath();
+        ctx.moveTo(x, y - 4);
+        ctx.lineTo(x + 4, y);
+        ctx.lineTo(x, y + 4);
+        ctx.lineTo(x - 4, y);
+        ctx.closePath();
+        ctx.fill();
+      }
+    }
   }
 }

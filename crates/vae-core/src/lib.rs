@@ -23,4 +23,4 @@ pub use error::{Error, Result};
 pub use idx::Dataset;
 pub use loss::LossParts;
 pub use model::Vae;
-pub use train::{evaluate, StepStats, TrainConfig, Trainer};
+pub use train::{evaluate, neg_elbo_per_image, StepStats, TrainConfig, Trainer};

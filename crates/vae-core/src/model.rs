@@ -120,7 +120,8 @@ impl Vae {
         Ok((mu.flatten_all()?.to_vec1()?, logvar.flatten_all()?.to_vec1()?))
     }
 
-    fn rows(&self, v: &[f32], width: usize, what: &str, lo: f32, hi: f32) -> Result<Tensor> {
+    /// Checks a flat slice (a multiple of `width` finite numbers in [lo, hi]) and shapes it as rows.
+    pub(crate) fn rows(&self, v: &[f32], width: usize, what: &str, lo: f32, hi: f32) -> Result<Tensor> {
         use crate::error::Error;
         if v.is_empty() || !v.len().is_multiple_of(width) {
             return Err(Error::Input(format!(

@@ -313,32 +313,46 @@ fn shift_batch(x: &[f32], s: usize, rng: &mut StdRng) -> Vec<f32> {
     out
 }
 
+/// Per-image negative ELBO terms (beta = 1) of x (n, 784): the reconstruction averaged over `samples`
+/// draws of eps from `rng`, and the analytic KL, which does not depend on eps.
+fn per_image_terms(vae: &Vae, x: &Tensor, samples: usize, rng: &mut StdRng) -> Result<(Vec<f32>, Vec<f32>)> {
+    let (mu, logvar) = vae.encode(x)?;
+    let (n, latent) = mu.dims2()?;
+    let samples = samples.max(1);
+    let mut recon = vec![0f32; n];
+    for _ in 0..samples {
+        let eps = randn(rng, n * latent, x.device())?.reshape(mu.shape())?;
+        let logits = vae.decode_logits(&reparameterize(&mu, &logvar, &eps)?)?;
+        let r = crate::loss::bce_with_logits_sum(&logits, x)?.to_vec1::<f32>()?;
+        recon.iter_mut().zip(r).for_each(|(acc, v)| *acc += v / samples as f32);
+    }
+    Ok((recon, crate::loss::kl_standard_normal(&mu, &logvar)?.to_vec1::<f32>()?))
+}
+
+/// The negative ELBO of each image in x (n * 784 pixels in [0, 1]), averaging the reconstruction over
+/// `samples` draws of eps from a generator seeded by `seed`: the VAE's anomaly score.
+pub fn neg_elbo_per_image(vae: &Vae, x: &[f32], samples: usize, seed: u64) -> Result<Vec<LossParts>> {
+    let x = vae.rows(x, vae.config().input, "x", 0.0, 1.0)?;
+    let (recon, kl) = per_image_terms(vae, &x, samples, &mut StdRng::seed_from_u64(seed))?;
+    Ok(recon.into_iter().zip(kl).map(|(recon, kl)| LossParts { loss: recon + kl, recon, kl }).collect())
+}
+
 /// Mean negative ELBO (beta = 1, whatever the training beta), reconstruction and KL over `data`,
 /// averaging the reconstruction over `samples` draws of eps per image from a generator seeded by `seed`.
 pub fn evaluate(vae: &Vae, data: &Dataset, samples: usize, seed: u64) -> Result<LossParts> {
     if data.is_empty() {
         return Err(Error::Input("cannot evaluate on an empty set".into()));
     }
-    let device = Device::Cpu;
-    let latent = vae.config().latent;
     let mut rng = StdRng::seed_from_u64(seed);
-    let samples = samples.max(1);
     let (mut recon, mut kl) = (0f64, 0f64);
     let all: Vec<usize> = (0..data.len()).collect();
     for chunk in all.chunks(500) {
-        let x = Tensor::from_vec(data.batch_f32(chunk), (chunk.len(), PIXELS), &device)?;
-        let (mu, logvar) = vae.encode(&x)?;
-        for _ in 0..samples {
-            let eps = randn(&mut rng, chunk.len() * latent, &device)?.reshape(mu.shape())?;
-            let logits = vae.decode_logits(&reparameterize(&mu, &logvar, &eps)?)?;
-            let l = neg_elbo(&logits, &x, &mu, &logvar, 1.0)?;
-            recon += l.recon.sum_all()?.to_scalar::<f32>()? as f64;
-        }
-        // The KL term is analytic: it does not depend on eps, so it is counted once per image.
-        kl += crate::loss::kl_standard_normal(&mu, &logvar)?.sum_all()?.to_scalar::<f32>()? as f64;
+        let x = Tensor::from_vec(data.batch_f32(chunk), (chunk.len(), PIXELS), &Device::Cpu)?;
+        let (r, k) = per_image_terms(vae, &x, samples, &mut rng)?;
+        recon += r.iter().map(|&v| v as f64).sum::<f64>();
+        kl += k.iter().map(|&v| v as f64).sum::<f64>();
     }
     let n = data.len() as f64;
-    let recon = (recon / (n * samples as f64)) as f32;
-    let kl = (kl / n) as f32;
+    let (recon, kl) = ((recon / n) as f32, (kl / n) as f32);
     Ok(LossParts { loss: recon + kl, recon, kl })
 }

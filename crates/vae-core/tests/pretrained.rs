@@ -91,3 +91,17 @@ fn native_build_reproduces_the_reference_fixture() {
     close(&saved.mu, &now.mu, "mu");
     close(&saved.logvar, &now.logvar, "logvar");
 }
+
+#[test]
+fn per_image_scores_agree_with_evaluate() {
+    let vae = Vae::from_safetensors(&weights()).unwrap();
+    let all = heldout();
+    // The first 500 held-out digits fit in one of evaluate's chunks, so both draw the same eps.
+    let part = Dataset::new(all.images[..500 * 784].to_vec(), all.labels[..500].to_vec()).unwrap();
+    let x: Vec<f32> = part.images.iter().map(|&b| b as f32 / 255.0).collect();
+    let scores = vae_core::neg_elbo_per_image(&vae, &x, 4, 9).unwrap();
+    let mean = scores.iter().map(|p| p.loss as f64).sum::<f64>() / 500.0;
+    let e = evaluate(&vae, &part, 4, 9).unwrap();
+    assert!((mean as f32 - e.loss).abs() < 1e-3, "{mean} vs {}", e.loss);
+    assert!(scores.iter().all(|p| p.is_finite() && p.kl >= 0.0 && (p.loss - p.recon - p.kl).abs() < 1e-3));
+}

@@ -27,11 +27,7 @@ impl Vae {
     /// `encode(x)`: x holds n*784 pixels in [0, 1]; returns `{ mu, logvar }`, each n*latent numbers.
     pub fn encode(&self, x: &[f32]) -> Result<Object, JsError> {
         let (mu, logvar) = self.inner.encode_slice(x)?;
-        let out = Object::new();
-        Reflect::set(&out, &"mu".into(), &Float32Array::from(&mu[..]))
-            .and_then(|_| Reflect::set(&out, &"logvar".into(), &Float32Array::from(&logvar[..])))
-            .map_err(|_| JsError::new("could not build the result object"))?;
-        Ok(out)
+        object(&[("mu", mu), ("logvar", logvar)])
     }
 
     /// `config`: the architecture as a plain object, e.g. `{ input: 784, hidden: [512], latent: 2, beta: 1 }`.
@@ -40,9 +36,43 @@ impl Vae {
         Ok(serde_wasm_bindgen::to_value(self.inner.config())?)
     }
 
+    /// `elbo(x, samples, seed)`: the negative ELBO of each image in x (n*784 pixels in [0, 1]), with the
+    /// reconstruction averaged over `samples` draws of eps: `{ loss, recon, kl }`, each n numbers, in nats.
+    pub fn elbo(&self, x: &[f32], samples: u32, seed: u32) -> Result<Object, JsError> {
+        let parts = vae_core::neg_elbo_per_image(&self.inner, x, samples as usize, seed as u64)?;
+        let column = |f: fn(&vae_core::LossParts) -> f32| parts.iter().map(f).collect::<Vec<f32>>();
+        object(&[("loss", column(|p| p.loss)), ("recon", column(|p| p.recon)), ("kl", column(|p| p.kl))])
+    }
+
     /// Trainable parameters of the model.
     #[wasm_bindgen(getter, js_name = numParams)]
     pub fn num_params(&self) -> usize {
         self.inner.config().num_params()
     }
+}
+
+/// `latentPath(a, b, k, spherical)`: k points from a to b (both included), each of a.length numbers,
+/// by linear or spherical interpolation (see `vae_core::latent::slerp`).
+#[wasm_bindgen(js_name = latentPath)]
+pub fn latent_path(a: &[f32], b: &[f32], k: u32, spherical: bool) -> Result<Vec<f32>, JsError> {
+    if a.len() != b.len() || a.is_empty() {
+        return Err(JsError::new("latentPath: a and b must be non-empty and of the same length"));
+    }
+    if !(2..=1000).contains(&k) {
+        return Err(JsError::new("latentPath: k must be 2 to 1000"));
+    }
+    if a.iter().chain(b).any(|v| !v.is_finite()) {
+        return Err(JsError::new("latentPath: a and b must hold finite numbers"));
+    }
+    Ok(vae_core::latent::path(a, b, k as usize, spherical).concat())
+}
+
+/// A plain object whose fields are Float32Array copies.
+fn object(fields: &[(&str, Vec<f32>)]) -> Result<Object, JsError> {
+    let out = Object::new();
+    for (name, values) in fields {
+        Reflect::set(&out, &(*name).into(), &Float32Array::from(&values[..]))
+            .map_err(|_| JsError::new("could not build the result object"))?;
+    }
+    Ok(out)
 }
