@@ -87,3 +87,32 @@ export function independentDecodeOfDisplayedZ(page) {
     return { z, text: el.textContent, expected: Array.from(probs, (p) => Math.round(p * 255)) };
   });
 }
+
+/** Opens the page (optionally with a hash), waits until it is ready, and returns { page, context, errors }. */
+export async function openReady(browser, server, hash = '', options = {}) {
+  const opened = await openPage(browser, server.url + hash, options);
+  const state = await waitReady(opened.page);
+  if (state !== 'ready') throw new Error(`page state ${state}: ${await opened.page.locator('#error').textContent()}`);
+  await nextFrames(opened.page);
+  return opened;
+}
+
+/** In the page: an independent Vae from the same weights file, and the held-out digits parsed again. */
+export const INDEPENDENT = `
+  const { default: init, Vae } = await import('/pkg/vae_wasm.js');
+  await init();
+  const vae = new Vae(new Uint8Array(await (await fetch('/models/mnist-2d.safetensors')).arrayBuffer()));
+  const bytes = new Uint8Array(await (await fetch('/data/heldout-images.idx3-ubyte')).arrayBuffer()).subarray(16);
+  const labels = new Uint8Array(await (await fetch('/data/heldout-labels.idx1-ubyte')).arrayBuffer()).subarray(8);
+  const images = Float32Array.from(bytes, (b) => b / 255);
+`;
+
+/** Grey values 0-255 of a canvas region of w x h pixels. */
+export function canvasGrey(page, id, x = 0, y = 0, w = 28, h = 28) {
+  return page.evaluate(({ id, x, y, w, h }) => {
+    const d = document.getElementById(id).getContext('2d').getImageData(x, y, w, h).data;
+    return Array.from({ length: w * h }, (_, i) => d[4 * i]);
+  }, { id, x, y, w, h });
+}
+
+export const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);

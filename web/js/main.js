@@ -31,7 +31,8 @@ let dotsMu = null; // Float32Array(n*2): encoder means of the held-out digits
 let heldoutScores = null; // sorted per-digit negative ELBO of the held-out set
 let gridCache = null; // { key, probs, axis }
 let strips = null; // { latent, pixel, path }
-let walk = null; // { t, dir, last, frame }
+let walk = null; // { last, frame } while playing
+const walkPos = { t: 0, dir: 1, at: 0 }; // where the walk is on the path (0 = A, 1 = B); kept across pauses
 let padSeed = 1;
 
 const plane = new LatentPlane($('latent'), {
@@ -213,7 +214,7 @@ function toggleWalk() {
     cancelAnimationFrame(walk.frame);
     walk = null;
   } else if (strips) {
-    walk = { t: 0, dir: 1, last: performance.now(), frame: 0 };
+    walk = { last: performance.now(), frame: 0 };
     walk.frame = requestAnimationFrame(stepWalk);
   } else {
     showNotice('Set both A and B first (press A and B, or pick two held-out digits).');
@@ -226,11 +227,12 @@ function stepWalk(now) {
   if (!walk || !strips) return;
   const dt = (now - walk.last) / 1000;
   walk.last = now;
-  walk.t += (walk.dir * dt * state.speed) / WALK_SECONDS;
-  if (walk.t >= 1) { walk.t = 1; walk.dir = -1; }
-  if (walk.t <= 0) { walk.t = 0; walk.dir = 1; }
+  walkPos.t += (walkPos.dir * dt * state.speed) / WALK_SECONDS;
+  walkPos.at = now;
+  if (walkPos.t >= 1) { walkPos.t = 1; walkPos.dir = -1; }
+  if (walkPos.t <= 0) { walkPos.t = 0; walkPos.dir = 1; }
   const f = strips.fine;
-  const pos = walk.t * 100;
+  const pos = walkPos.t * 100;
   const i = Math.min(99, Math.floor(pos));
   const u = pos - i;
   requestDecode([f[2 * i] + u * (f[2 * i + 2] - f[2 * i]), f[2 * i + 1] + u * (f[2 * i + 3] - f[2 * i + 1])]);
@@ -448,6 +450,7 @@ window.vaeExplorer = {
   get dotsMu() { return dotsMu; },
   get strips() { return strips; },
   get walking() { return !!walk; },
+  get walkClock() { return { t: walkPos.t, at: walkPos.at }; },
 };
 
 start();

@@ -4,10 +4,12 @@
 import { SIDE } from './digit.js';
 
 export class DrawingPad {
-  constructor(canvas, { onStroke = () => {}, lineWidth = 0.075 } = {}) {
+  constructor(canvas, { onStroke = () => {}, lineWidth = 0.1 } = {}) {
     this.canvas = canvas;
     this.onStroke = onStroke;
-    this.lineWidth = lineWidth; // as a fraction of the pad's side
+    // As a fraction of the pad's side: 0.1 gives strokes of about 2.4 pixels once a drawing is fitted
+    // into 20x20, like MNIST's.
+    this.lineWidth = lineWidth;
     this.last = null;
     this.strokes = 0;
     this.clear();
