@@ -63,6 +63,9 @@ function requestDecode(z) {
   if (!frame) frame = requestAnimationFrame(flush);
 }
 
+/** The newest point, including one queued for the next frame. */
+const currentZ = () => pending ?? state.z;
+
 function flush() {
   frame = 0;
   if (!pending || !vae) return;
@@ -382,8 +385,8 @@ function wire() {
   $('grid-spacing').addEventListener('change', (e) => { state.grid.spacing = e.target.value; renderGrid(); saveHash(); });
   $('manifold').addEventListener('pointerdown', (e) => { gridPick(e); e.preventDefault(); });
   $('manifold').addEventListener('pointermove', (e) => { if (e.buttons & 1) gridPick(e); });
-  $('set-a').addEventListener('click', () => setEnd('a', state.z));
-  $('set-b').addEventListener('click', () => setEnd('b', state.z));
+  $('set-a').addEventListener('click', () => setEnd('a', currentZ()));
+  $('set-b').addEventListener('click', () => setEnd('b', currentZ()));
   for (const w of ['a', 'b']) {
     $(`${w}-index`).addEventListener('change', () => endFromIndex(w));
   }
@@ -404,13 +407,13 @@ function wire() {
     move: (e) => {
       const step = (e.shiftKey ? 0.5 : 0.05) * (plane.view.half / 4);
       const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[e.key];
-      const base = pending ?? state.z;
+      const base = currentZ();
       requestDecode([base[0] + d[0], base[1] + d[1]]);
     },
     'toggle-grid': () => setView(state.view === 'map' ? 'grid' : 'map'),
     play: toggleWalk,
-    'set-a': () => setEnd('a', state.z),
-    'set-b': () => setEnd('b', state.z),
+    'set-a': () => setEnd('a', currentZ()),
+    'set-b': () => setEnd('b', currentZ()),
     zoom: (e) => plane.zoomCentre(e.key === '+' || e.key === '=' ? 1 / 1.5 : 1.5),
     'reset-view': () => plane.resetView(),
     presenter: () => togglePresenter(),
