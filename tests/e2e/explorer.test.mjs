@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openPage, waitReady, nextFrames, digitPixels, independentDecodeOfDisplayedZ } from './harness.mjs';
+import { ROOT, startServer, launch, openPage, waitReady, nextFrames, canvasGrey, maxDiff, independentDecodeOfDisplayedZ } from './harness.mjs';
 
 let server;
 let browser;
@@ -16,13 +16,12 @@ after(async () => {
   await server?.stop();
 });
 
-const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 test('dragging across the latent plane decodes the displayed z live', async () => {
   const { page, context, errors } = await openPage(browser, server.url);
   assert.equal(await waitReady(page), 'ready');
   await nextFrames(page);
-  const before = await digitPixels(page);
+  const before = await canvasGrey(page, 'digit');
   const start = await independentDecodeOfDisplayedZ(page);
   assert.deepEqual(start.z, [0, 0]);
   assert.ok(maxDiff(before, start.expected) <= 1, 'the first digit is the decode of z = (0, 0)');
@@ -35,7 +34,7 @@ test('dragging across the latent plane decodes the displayed z live', async () =
   await page.mouse.up();
   await nextFrames(page);
 
-  const after = await digitPixels(page);
+  const after = await canvasGrey(page, 'digit');
   const end = await independentDecodeOfDisplayedZ(page);
   assert.ok(end.z[0] > 0.5 && end.z[1] > 0.5, `dragging up and right gives positive z, got ${end.z}`);
   assert.equal(end.text, `z = (${end.z[0].toFixed(2)}, ${end.z[1].toFixed(2)})`);
@@ -77,7 +76,7 @@ test('a touch tap moves the point too', async () => {
   await nextFrames(page);
   const { z, expected } = await independentDecodeOfDisplayedZ(page);
   assert.ok(z[0] < -1, `a tap on the left half gives z1 < -1, got ${z}`);
-  assert.ok(maxDiff(await digitPixels(page), expected) <= 1);
+  assert.ok(maxDiff(await canvasGrey(page, 'digit'), expected) <= 1);
   assert.deepEqual(errors, []);
   await context.close();
 });

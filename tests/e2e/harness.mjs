@@ -64,14 +64,6 @@ export function nextFrames(page) {
   return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
-/** The #digit canvas as 784 grey values 0-255. */
-export function digitPixels(page) {
-  return page.evaluate(() => {
-    const d = document.getElementById('digit').getContext('2d').getImageData(0, 0, 28, 28).data;
-    return Array.from({ length: 784 }, (_, i) => d[4 * i]);
-  });
-}
-
 /** The z the page displays (full precision from data attributes) and `vae.decode` of it, computed by a
  *  second, independent Vae built in the page from the same weights file. */
 export function independentDecodeOfDisplayedZ(page) {

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use candle_core::{DType, Device, Tensor, Var};
+use candle_core::{DType, Device, Tensor};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -273,10 +273,6 @@ impl Trainer {
 
     pub fn to_safetensors(&self, dtype: DType) -> Result<Vec<u8>> {
         weights::to_safetensors(&self.cfg, &self.tensors()?, dtype)
-    }
-
-    pub fn vars(&self) -> Vec<Var> {
-        self.varmap.all_vars()
     }
 }
 
