@@ -51,6 +51,48 @@ test('the K-step strips show latent interpolation and the pixel cross-fade, line
   await context.close();
 });
 
+test('A and B are set by clicking the map: an empty spot gives its z, a dot gives that held-out digit', async () => {
+  const { page, context, errors } = await openReady(browser, server);
+  const before = await page.evaluate(() => window.vaeExplorer.state.z.slice());
+  // Screen position of a latent point, and the dot (if any) the map finds there.
+  const at = (z) => page.evaluate((z) => {
+    const { plane } = window.vaeExplorer;
+    const [px, py] = plane.toPx(z);
+    const r = plane.canvas.getBoundingClientRect();
+    return { x: r.left + px, y: r.top + py, dot: plane.dotAt(px, py), z: plane.toZ(px, py) };
+  }, z);
+
+  await page.locator('#pick-a').click();
+  assert.equal(await page.locator('#pick-a').getAttribute('aria-pressed'), 'true');
+  const empty = await at([3.6, 3.6]);
+  assert.equal(empty.dot, -1, 'the corner of the default view is free of dots');
+  await page.mouse.click(empty.x, empty.y);
+  const a = await page.evaluate(() => window.vaeExplorer.state.a);
+  assert.ok(maxDiff(a, empty.z) < 0.02, `A = ${a}, clicked at ${empty.z}`);
+  assert.equal(await page.locator('#pick-a').getAttribute('aria-pressed'), 'false', 'one click, then disarmed');
+  assert.deepEqual(await page.evaluate(() => window.vaeExplorer.state.z), before, 'setting A does not move the point');
+
+  await page.locator('#pick-b').click();
+  const i = 123;
+  const dot = await at(await page.evaluate((i) => Array.from(window.vaeExplorer.dotsMu.subarray(2 * i, 2 * i + 2)), i));
+  assert.ok(dot.dot >= 0);
+  await page.mouse.click(dot.x, dot.y);
+  const want = await page.evaluate((j) => Array.from(window.vaeExplorer.dotsMu.subarray(2 * j, 2 * j + 2)), dot.dot);
+  assert.deepEqual(await page.evaluate(() => window.vaeExplorer.state.b), want, 'B is exactly that digit\'s mu');
+  assert.equal(await page.locator('#b-index').inputValue(), String(dot.dot));
+  assert.match(await page.locator('#b-out').textContent(), new RegExp(`held-out #${dot.dot}`));
+  assert.ok(await page.evaluate(() => window.vaeExplorer.strips !== null), 'the strip is drawn');
+
+  // Esc disarms without setting anything.
+  await page.locator('#pick-a').click();
+  await page.keyboard.press('Escape');
+  assert.equal(await page.locator('#pick-a').getAttribute('aria-pressed'), 'false');
+  await page.mouse.click(dot.x, dot.y);
+  assert.deepEqual(await page.evaluate(() => window.vaeExplorer.state.a), a, 'A unchanged after Esc');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('the walk moves the point along the path, pauses, and goes faster at a higher speed', async () => {
   const { page, context, errors } = await openReady(browser, server, `#a=${A}&b=${B}&k=6`);
   const z = () => page.evaluate(() => window.vaeExplorer.state.z.slice());

@@ -246,3 +246,31 @@ test('the URL hash round-trips the view, and a bad hash is reported and ignored'
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the layout fits a phone and a projector, and a tap on a touch screen moves the point', async () => {
+  for (const [name, viewport, touch] of [['phone', { width: 390, height: 844 }, true], ['projector', { width: 1920, height: 1080 }, false]]) {
+    const { page, context, errors } = await openReady(browser, server, '', { viewport, hasTouch: touch, isMobile: touch });
+    const fit = await page.evaluate(() => {
+      const map = document.getElementById('latent').getBoundingClientRect();
+      const wide = [...document.querySelectorAll('main *')].filter((el) => el.getBoundingClientRect().right > innerWidth + 1);
+      return { scroll: document.scrollingElement.scrollWidth, width: innerWidth, map: [map.left, map.right, map.width], wide: wide.map((el) => el.id || el.tagName) };
+    });
+    assert.ok(fit.scroll <= fit.width, `${name}: the page scrolls sideways (${fit.scroll} > ${fit.width}): ${fit.wide}`);
+    assert.ok(fit.map[0] >= 0 && fit.map[1] <= fit.width && fit.map[2] >= Math.min(300, fit.width * 0.8), `${name}: map at ${fit.map}`);
+    // What a screen reader announces: every control has a name (its text, its <label>, or aria-label).
+    const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, input, select, canvas[tabindex], a[href]')]
+      .filter((el) => !(el.getAttribute('aria-label') || el.labels?.length || el.textContent.trim()))
+      .map((el) => el.id || el.outerHTML.slice(0, 80)));
+    assert.deepEqual(unnamed, [], `${name}: controls without an accessible name`);
+    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: name === 'phone' });
+    if (touch) {
+      const box = await page.locator('#latent').boundingBox();
+      await page.touchscreen.tap(box.x + box.width * 0.75, box.y + box.height * 0.25);
+      await nextFrames(page);
+      const z = await page.evaluate(() => window.vaeExplorer.state.z);
+      assert.ok(z[0] > 0.5 && z[1] > 0.5, `a tap up and to the right moved the point to ${z}`);
+    }
+    assert.deepEqual(errors, []);
+    await context.close();
+  }
+});

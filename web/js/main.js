@@ -35,8 +35,20 @@ let walk = null; // { last, frame } while playing
 const walkPos = { t: 0, dir: 1, at: 0 }; // where the walk is on the path (0 = A, 1 = B); kept across pauses
 let padSeed = 1;
 
+let arming = null; // 'a' or 'b' while the next press on the map sets that interpolation end
+
 const plane = new LatentPlane($('latent'), {
-  onPick: requestDecode,
+  onPick: (z, press) => {
+    if (arming && press?.start) {
+      const which = arming;
+      armEnd(null);
+      if (press.dot >= 0) setEndFromHeldout(which, press.dot);
+      else setEnd(which, z);
+      return false;
+    }
+    requestDecode(z);
+    return true;
+  },
   onHover: showHeldout,
   onView: (v) => { state.mapView = v; saveHash(); },
 });
@@ -184,19 +196,39 @@ function setEnd(which, z, label) {
   saveHash();
 }
 
+function setEndFromHeldout(which, i) {
+  $(`${which}-index`).value = String(i);
+  setEnd(which, dotsMu.subarray(2 * i, 2 * i + 2), `held-out #${i} (a ${heldout.labels[i]})`);
+}
+
 function endFromIndex(which) {
-  const input = $(`${which}-index`);
-  const i = Number(input.value);
+  const i = Number($(`${which}-index`).value);
   if (!Number.isInteger(i) || i < 0 || i >= heldout.n) {
     showNotice(`A held-out digit number is a whole number from 0 to ${heldout.n - 1}.`);
     return;
   }
   showNotice('');
-  setEnd(which, dotsMu.subarray(2 * i, 2 * i + 2), `held-out #${i} (a ${heldout.labels[i]})`);
+  setEndFromHeldout(which, i);
+}
+
+/** Arms (or, with null, disarms) "the next press on the map sets end A/B"; pressing a dot picks that digit. */
+function armEnd(which) {
+  arming = arming === which ? null : which;
+  for (const w of ['a', 'b']) $(`pick-${w}`).setAttribute('aria-pressed', String(arming === w));
+  $('latent').classList.toggle('arming', !!arming);
+  if (arming) {
+    if (state.view !== 'map') setView('map');
+    $('latent').scrollIntoView({ block: 'nearest' });
+    showNotice(`Click the map to set ${arming.toUpperCase()}; click a dot to use that held-out digit. Esc cancels.`);
+  } else {
+    showNotice('');
+  }
 }
 
 function renderStrips() {
   const { a, b, k, spherical } = state;
+  $('strips').hidden = !a || !b;
+  $('strips-hint').hidden = !!(a && b);
   if (!a || !b) {
     strips = null;
     plane.setOverlay({ a, b, path: null });
@@ -387,6 +419,8 @@ function wire() {
   $('manifold').addEventListener('pointermove', (e) => { if (e.buttons & 1) gridPick(e); });
   $('set-a').addEventListener('click', () => setEnd('a', currentZ()));
   $('set-b').addEventListener('click', () => setEnd('b', currentZ()));
+  $('pick-a').addEventListener('click', () => armEnd('a'));
+  $('pick-b').addEventListener('click', () => armEnd('b'));
   for (const w of ['a', 'b']) {
     $(`${w}-index`).addEventListener('change', () => endFromIndex(w));
   }
@@ -420,6 +454,7 @@ function wire() {
     help: () => toggleHelp(),
     escape: () => {
       if (!$('help').hidden) toggleHelp(false);
+      else if (arming) armEnd(null);
       else togglePresenter(false);
     },
   });

@@ -169,8 +169,10 @@ export class LatentPlane {
     } else {
       this.gesture = { kind: 'pick' };
       const [px, py] = this.#local(e);
-      if (e.pointerType !== 'mouse') this.#setHover(this.dotAt(px, py, 12));
-      this.onPick(this.toZ(px, py));
+      const dot = this.dotAt(px, py, e.pointerType === 'mouse' ? 7 : 12);
+      if (e.pointerType !== 'mouse') this.#setHover(dot);
+      // A handler that returns false consumed the press (e.g. to set an interpolation end): no drag follows.
+      if (this.onPick(this.toZ(px, py), { start: true, dot }) === false) this.gesture = null;
     }
   }
 
