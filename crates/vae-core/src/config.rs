@@ -76,6 +76,14 @@ impl VaeConfig {
         Ok(cfg)
     }
 
+    /// The layer sizes, e.g. "784-512-2".
+    pub fn describe(&self) -> String {
+        let mut dims = vec![self.input];
+        dims.extend(&self.hidden);
+        dims.push(self.latent);
+        dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("-")
+    }
+
     /// Number of trainable parameters.
     pub fn num_params(&self) -> usize {
         let mut dims = vec![self.input];

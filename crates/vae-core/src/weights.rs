@@ -7,7 +7,8 @@
 
 use std::collections::HashMap;
 
-use candle_core::{DType, Device, Tensor};
+pub use candle_core::DType;
+use candle_core::{Device, Tensor};
 use safetensors::SafeTensors;
 
 use crate::config::VaeConfig;

@@ -1,8 +1,11 @@
-//! vae-wasm: the browser binding of `vae-core`. It converts types and errors and nothing more:
+//! vae-wasm: the browser binding of `vae-core` (`Vae` here, `Trainer` in `trainer.rs`). It converts types and errors and nothing more:
 //! bytes in as `&[u8]`, numbers out as copied typed arrays, errors out as JS `Error`s.
 
 use js_sys::{Float32Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
+
+mod trainer;
+pub use trainer::{panic_for_tests, Trainer};
 
 /// A trained VAE, loaded from the bytes of a safetensors file.
 #[wasm_bindgen]
@@ -68,7 +71,7 @@ pub fn latent_path(a: &[f32], b: &[f32], k: u32, spherical: bool) -> Result<Vec<
 }
 
 /// A plain object whose fields are Float32Array copies.
-fn object(fields: &[(&str, Vec<f32>)]) -> Result<Object, JsError> {
+pub(crate) fn object(fields: &[(&str, Vec<f32>)]) -> Result<Object, JsError> {
     let out = Object::new();
     for (name, values) in fields {
         Reflect::set(&out, &(*name).into(), &Float32Array::from(&values[..]))

@@ -1,9 +1,10 @@
-//! Runs in headless Chromium (wasm-bindgen-test-runner): the wasm build decodes and encodes the same
-//! numbers as the native build, which wrote them to tests/fixtures/native-reference.json.
+//! Runs in headless Chromium (wasm-bindgen-test-runner): the wasm build decodes, encodes and trains to the
+//! same numbers as the native build, which wrote them to tests/fixtures/native-reference.json.
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Float32Array, Reflect};
-use vae_wasm::Vae;
+use vae_wasm::{Trainer, Vae};
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -20,6 +21,7 @@ struct Reference {
     x: Vec<u8>,
     mu: Vec<f32>,
     logvar: Vec<f32>,
+    train: Vec<[f32; 3]>,
 }
 
 fn reference() -> Reference {
@@ -61,4 +63,54 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(vae.decode(&[0.0]).is_err());
     // Still usable after the errors.
     assert_eq!(vae.decode(&[0.0, 0.0]).unwrap().len(), 784);
+}
+
+/// A plain JS object from (key, value) pairs.
+fn config(fields: &[(&str, JsValue)]) -> JsValue {
+    let o = js_sys::Object::new();
+    for (k, v) in fields {
+        Reflect::set(&o, &(*k).into(), v).unwrap();
+    }
+    o.into()
+}
+
+#[wasm_bindgen_test]
+fn trainer_gives_the_native_losses_for_the_same_seed_and_data() {
+    let r = reference();
+    let hidden = js_sys::Array::of1(&64.into());
+    let mut t = Trainer::new(config(&[("hidden", hidden.into()), ("batch", 5.into()), ("seed", 3.into())])).unwrap();
+    t.set_data(r.x.clone(), (0..10).collect()).unwrap();
+    for (i, want) in r.train.iter().enumerate() {
+        let s = t.train_steps(5).unwrap();
+        let get = |k: &str| Reflect::get(&s, &k.into()).unwrap().as_f64().unwrap() as f32;
+        let got = [get("loss"), get("recon"), get("kl")];
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() <= 1e-3 * w.abs().max(1.0), "call {i}: wasm {got:?}, native {want:?}");
+        }
+        assert_eq!(get("step") as usize, 5 * (i + 1));
+    }
+    // The trained weights load as a Vae.
+    let vae = Vae::new(&t.to_safetensors().unwrap()).unwrap();
+    assert_eq!(vae.decode(&[0.0, 0.0]).unwrap(), t.decode(&[0.0, 0.0]).unwrap());
+}
+
+#[wasm_bindgen_test]
+fn bad_trainer_configs_throw_errors_that_name_the_field() {
+    let cases: [(&str, JsValue, &str); 7] = [
+        ("lr", f64::NAN.into(), "lr"),
+        ("lr", (-1.0).into(), "lr"),
+        ("batch", 0.into(), "batch"),
+        ("batch", 2.5.into(), "batch"),
+        ("hidden", js_sys::Array::of1(&1e9.into()).into(), "hidden"),
+        ("beta", f64::INFINITY.into(), "beta"),
+        ("lr", "fast".into(), "lr"),
+    ];
+    for (field, value, named) in cases {
+        let err = Trainer::new(config(&[(field, value.clone())])).err().expect("a bad config is refused");
+        let msg = JsValue::from(err).unchecked_into::<js_sys::Error>().message().as_string().unwrap();
+        assert!(msg.contains(named), "{field} = {value:?}: {msg}");
+    }
+    let err = Trainer::new(config(&[("learningRate", 1.into())])).err().unwrap();
+    let msg = JsValue::from(err).unchecked_into::<js_sys::Error>().message().as_string().unwrap();
+    assert!(msg.contains("learningRate"), "{msg}");
 }

@@ -1,0 +1,223 @@
+//! `Trainer`: the browser binding of `vae_core::Trainer`. It reads a plain config object (naming any bad
+//! field), converts bytes and numbers, and turns a non-finite loss into an `Error` named `NonFiniteLoss`.
+
+use js_sys::{Object, Reflect};
+use vae_core::{Dataset, TrainConfig, VaeConfig};
+use wasm_bindgen::prelude::*;
+
+use crate::object;
+
+/// A VAE being trained, with its AdamW state, its data and its seeded RNG.
+#[wasm_bindgen]
+pub struct Trainer {
+    inner: vae_core::Trainer,
+}
+
+#[wasm_bindgen]
+impl Trainer {
+    /// `new Trainer({ hidden: [512], latent: 2, beta: 1, lr: 0.001, batch: 100, seed: 1 })`. Missing fields take
+    /// the defaults of `VaeConfig` and `TrainConfig`; a bad value throws an `Error` that names the field.
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<Trainer, JsError> {
+        console_error_panic_hook::set_once();
+        let (cfg, tcfg) = read_config(&config)?;
+        Ok(Trainer { inner: vae_core::Trainer::new(cfg, tcfg)? })
+    }
+
+    /// `Trainer.fromSafetensors(bytes, config)`: continues from a weights file (e.g. a checkpoint); the
+    /// architecture comes from the file, the optimiser settings from `config`.
+    #[wasm_bindgen(js_name = fromSafetensors)]
+    pub fn from_safetensors(bytes: &[u8], config: JsValue) -> Result<Trainer, JsError> {
+        console_error_panic_hook::set_once();
+        let (_, tcfg) = read_config(&config)?;
+        Ok(Trainer { inner: vae_core::Trainer::from_safetensors(bytes, tcfg)? })
+    }
+
+    /// `setData(images, labels)`: n*784 pixel bytes and n labels (0-9).
+    #[wasm_bindgen(js_name = setData)]
+    pub fn set_data(&mut self, images: Vec<u8>, labels: Vec<u8>) -> Result<(), JsError> {
+        Ok(self.inner.set_data(Dataset::new(images, labels)?)?)
+    }
+
+    /// `trainSteps(k)`: k AdamW steps; returns `{ step, epoch, loss, recon, kl }`, the means over those steps.
+    /// A NaN or infinite loss throws an `Error` named `NonFiniteLoss`, before that step's update.
+    #[wasm_bindgen(js_name = trainSteps)]
+    pub fn train_steps(&mut self, k: u32) -> Result<JsValue, JsValue> {
+        match self.inner.train_steps(k as usize) {
+            Ok(stats) => Ok(serde_wasm_bindgen::to_value(&stats)?),
+            Err(e @ vae_core::Error::NonFinite(_)) => {
+                let err = js_sys::Error::new(&e.to_string());
+                err.set_name("NonFiniteLoss");
+                Err(err.into())
+            }
+            Err(e) => Err(JsError::from(e).into()),
+        }
+    }
+
+    /// `evaluate(images, labels, samples = 1, seed = 0)`: mean `{ loss, recon, kl }` in nats over any set, with
+    /// beta = 1 (the true negative ELBO) and the reconstruction averaged over `samples` draws of eps.
+    pub fn evaluate(
+        &self,
+        images: Vec<u8>,
+        labels: Vec<u8>,
+        samples: Option<u32>,
+        seed: Option<u32>,
+    ) -> Result<JsValue, JsError> {
+        let data = Dataset::new(images, labels)?;
+        let parts =
+            vae_core::evaluate(self.inner.vae(), &data, samples.unwrap_or(1) as usize, seed.unwrap_or(0) as u64)?;
+        Ok(serde_wasm_bindgen::to_value(&parts)?)
+    }
+
+    /// `toSafetensors()`: the current weights as a safetensors file (f32), loadable by `new Vae(bytes)`.
+    #[wasm_bindgen(js_name = toSafetensors)]
+    pub fn to_safetensors(&self) -> Result<Vec<u8>, JsError> {
+        Ok(self.inner.to_safetensors(vae_core::weights::DType::F32)?)
+    }
+
+    /// `loadSafetensors(bytes)`: puts back the weights of a checkpoint of the same architecture.
+    #[wasm_bindgen(js_name = loadSafetensors)]
+    pub fn load_safetensors(&mut self, bytes: &[u8]) -> Result<(), JsError> {
+        Ok(self.inner.load_safetensors(bytes)?)
+    }
+
+    /// `setPosition(step, epoch)`: the counters, when resuming from a checkpoint.
+    #[wasm_bindgen(js_name = setPosition)]
+    pub fn set_position(&mut self, step: f64, epoch: f64) -> Result<(), JsError> {
+        let whole = |v: f64, name: &str| {
+            if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v < 9e15 {
+                Ok(v as u64)
+            } else {
+                Err(JsError::new(&format!("{name} must be a whole number of at least 0, got {v}")))
+            }
+        };
+        self.inner.set_position(whole(step, "step")?, whole(epoch, "epoch")?);
+        Ok(())
+    }
+
+    #[wasm_bindgen(js_name = setLr)]
+    pub fn set_lr(&mut self, lr: f64) -> Result<(), JsError> {
+        Ok(self.inner.set_lr(lr)?)
+    }
+
+    #[wasm_bindgen(js_name = setBatch)]
+    pub fn set_batch(&mut self, batch: f64) -> Result<(), JsError> {
+        Ok(self.inner.set_batch(whole_number("batch", batch)?)?)
+    }
+
+    #[wasm_bindgen(js_name = setBeta)]
+    pub fn set_beta(&mut self, beta: f64) -> Result<(), JsError> {
+        Ok(self.inner.set_beta(beta)?)
+    }
+
+    /// `decode(z)` with the current weights: n*latent numbers in, n*784 pixel probabilities out.
+    pub fn decode(&self, z: &[f32]) -> Result<Vec<f32>, JsError> {
+        Ok(self.inner.vae().decode_slice(z)?)
+    }
+
+    /// `encode(x)` with the current weights: `{ mu, logvar }`, each n*latent numbers.
+    pub fn encode(&self, x: &[f32]) -> Result<Object, JsError> {
+        let (mu, logvar) = self.inner.vae().encode_slice(x)?;
+        object(&[("mu", mu), ("logvar", logvar)])
+    }
+
+    /// The architecture and the optimiser settings: `{ input, hidden, latent, beta, lr, batch, seed, ... }`.
+    #[wasm_bindgen(getter)]
+    pub fn config(&self) -> Result<JsValue, JsError> {
+        let out = serde_wasm_bindgen::to_value(self.inner.config())?;
+        let t = serde_wasm_bindgen::to_value(self.inner.train_config())?;
+        Ok(Object::assign(&Object::from(out), &Object::from(t)).into())
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn step(&self) -> f64 {
+        self.inner.step() as f64
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn epoch(&self) -> f64 {
+        self.inner.epoch() as f64
+    }
+
+    /// Floating-point operations of one training step at the current batch size (see `vae_core::flops`).
+    #[wasm_bindgen(js_name = stepFlops)]
+    pub fn step_flops(&self) -> f64 {
+        vae_core::train::step_flops(self.inner.config(), self.inner.train_config().batch) as f64
+    }
+}
+
+/// Test hook for the crash-recovery path: panics inside wasm, as a bug would. Never called by the page
+/// except through the worker's test-only `panic` message.
+#[wasm_bindgen(js_name = panicForTests)]
+pub fn panic_for_tests() {
+    panic!("a panic forced by a test");
+}
+
+const FIELDS: [&str; 8] = ["hidden", "latent", "beta", "lr", "batch", "seed", "weightDecay", "shift"];
+
+/// Reads the plain config object field by field, so that every error names its field.
+fn read_config(config: &JsValue) -> Result<(VaeConfig, TrainConfig), JsError> {
+    let mut cfg = VaeConfig::default();
+    let mut t = TrainConfig::default();
+    if config.is_undefined() || config.is_null() {
+        return Ok((cfg, t));
+    }
+    if !config.is_object() {
+        return Err(JsError::new("the Trainer config must be a plain object such as { hidden: [512], lr: 0.001 }"));
+    }
+    for key in Object::keys(config.unchecked_ref::<Object>()).iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !FIELDS.contains(&key.as_str()) {
+            return Err(JsError::new(&format!("invalid setting `{key}`: unknown field; known: {}", FIELDS.join(", "))));
+        }
+    }
+    let get = |name: &str| Reflect::get(config, &name.into()).ok().filter(|v| !v.is_undefined());
+    let number = |name: &str, v: JsValue| {
+        v.as_f64().ok_or_else(|| JsError::new(&format!("invalid setting `{name}`: must be a number, got {v:?}")))
+    };
+    if let Some(v) = get("hidden") {
+        let arr = js_sys::Array::try_from(v.clone()).map_err(|_| {
+            JsError::new(&format!("invalid setting `hidden`: must be an array of layer sizes, got {v:?}"))
+        })?;
+        cfg.hidden = arr.iter().map(|h| whole_number("hidden", number("hidden", h)?)).collect::<Result<_, _>>()?;
+    }
+    if let Some(v) = get("latent") {
+        cfg.latent = whole_number("latent", number("latent", v)?)?;
+    }
+    if let Some(v) = get("beta") {
+        cfg.beta = number("beta", v)?;
+    }
+    if let Some(v) = get("lr") {
+        t.lr = number("lr", v)?;
+    }
+    if let Some(v) = get("batch") {
+        t.batch = whole_number("batch", number("batch", v)?)?;
+    }
+    if let Some(v) = get("seed") {
+        let s = number("seed", v)?;
+        if !(s.is_finite() && s >= 0.0 && s.fract() == 0.0 && s <= u32::MAX as f64) {
+            return Err(JsError::new(&format!(
+                "invalid setting `seed`: must be a whole number from 0 to 2^32 - 1, got {s}"
+            )));
+        }
+        t.seed = s as u32;
+    }
+    if let Some(v) = get("weightDecay") {
+        t.weight_decay = number("weightDecay", v)?;
+    }
+    if let Some(v) = get("shift") {
+        t.shift = whole_number("shift", number("shift", v)?)?;
+    }
+    cfg.validate()?;
+    t.validate()?;
+    Ok((cfg, t))
+}
+
+/// A count: a whole, non-negative, not absurd number (the core's checks give the precise range).
+fn whole_number(name: &str, v: f64) -> Result<usize, JsError> {
+    if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 1e9 {
+        Ok(v as usize)
+    } else {
+        Err(JsError::new(&format!("invalid setting `{name}`: must be a whole number of at least 0, got {v}")))
+    }
+}
