@@ -176,9 +176,10 @@ fn read_config(config: &JsValue) -> Result<(VaeConfig, TrainConfig), JsError> {
         v.as_f64().ok_or_else(|| JsError::new(&format!("invalid setting `{name}`: must be a number, got {v:?}")))
     };
     if let Some(v) = get("hidden") {
-        let arr = js_sys::Array::try_from(v.clone()).map_err(|_| {
-            JsError::new(&format!("invalid setting `hidden`: must be an array of layer sizes, got {v:?}"))
-        })?;
+        if !js_sys::Array::is_array(&v) {
+            return Err(JsError::new(&format!("invalid setting `hidden`: must be an array of layer sizes, got {v:?}")));
+        }
+        let arr = js_sys::Array::from(&v);
         cfg.hidden = arr.iter().map(|h| whole_number("hidden", number("hidden", h)?)).collect::<Result<_, _>>()?;
     }
     if let Some(v) = get("latent") {
