@@ -1,8 +1,8 @@
-// Fetching and checking the held-out MNIST digits (IDX files made by scripts/make-data).
+// Fetching and checking the MNIST splits (IDX files made by scripts/make-data). DOM-free: the training
+// worker uses it too.
 import { fetchBytes } from './model.js';
 
-const HELDOUT_IMAGES = new URL('../data/heldout-images.idx3-ubyte', import.meta.url);
-const HELDOUT_LABELS = new URL('../data/heldout-labels.idx1-ubyte', import.meta.url);
+const dataUrl = (name) => new URL(`../data/${name}`, import.meta.url);
 
 /** Parses an IDX file of unsigned bytes with `ndim` dimensions; throws an Error saying what is wrong. */
 export function parseIdx(bytes, ndim, what) {
@@ -18,14 +18,23 @@ export function parseIdx(bytes, ndim, what) {
   return { dims, data };
 }
 
-/** The 1,000 held-out digits: { images: Float32Array(n*784) in [0, 1], bytes, labels, n }. */
-export async function loadHeldout() {
-  const [img, lab] = await Promise.all([fetchBytes(HELDOUT_IMAGES), fetchBytes(HELDOUT_LABELS)]);
-  const images = parseIdx(img, 3, 'held-out images');
-  const labels = parseIdx(lab, 1, 'held-out labels');
+/** The digits and labels of one split ('heldout' or 'train'): { n, images: Float32Array(n*784) in [0, 1],
+ *  bytes, labels }. onProgress(fraction) follows the download. Throws an Error that says what is wrong. */
+export async function loadSplit(split, onProgress = () => {}) {
+  const what = split === 'train' ? 'training' : 'held-out';
+  let got = [0, 0];
+  const [img, lab] = await Promise.all([
+    fetchBytes(dataUrl(`${split}-images.idx3-ubyte`), (l, t) => { got = [l, t]; if (t) onProgress(l / t); }),
+    fetchBytes(dataUrl(`${split}-labels.idx1-ubyte`)),
+  ]);
+  if (got[1]) onProgress(1);
+  const images = parseIdx(img, 3, `${what} images`);
+  const labels = parseIdx(lab, 1, `${what} labels`);
   const [n, rows, cols] = images.dims;
-  if (rows !== 28 || cols !== 28) throw new Error(`held-out images are ${rows}x${cols}, not 28x28`);
-  if (labels.dims[0] !== n) throw new Error(`there are ${n} held-out images but ${labels.dims[0]} labels`);
-  if (labels.data.some((l) => l > 9)) throw new Error('a held-out label is outside 0 to 9');
+  if (rows !== 28 || cols !== 28) throw new Error(`${what} images are ${rows}x${cols}, not 28x28`);
+  if (labels.dims[0] !== n) throw new Error(`there are ${n} ${what} images but ${labels.dims[0]} labels`);
+  if (labels.data.some((l) => l > 9)) throw new Error(`a ${what} label is outside 0 to 9`);
   return { n, bytes: images.data, images: Float32Array.from(images.data, (b) => b / 255), labels: labels.data };
 }
+
+export const loadHeldout = () => loadSplit('heldout');

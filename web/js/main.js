@@ -1,5 +1,5 @@
 // DOM wiring: state, the once-per-frame decode loop, and the panels (map, grid, interpolation, pad).
-import { loadDefaultModel, latentPath } from './model.js';
+import { loadDefaultModel, latentPath, vaeFromBytes } from './model.js';
 import { loadHeldout } from './data.js';
 import { LatentPlane } from './plane.js';
 import { paintDigit, SIDE } from './digit.js';
@@ -9,6 +9,7 @@ import { crossFade, exportStripPng, showStrip } from './strip.js';
 import { DrawingPad, preprocess } from './pad.js';
 import { formatHash, LIMITS, parseHash } from './urlstate.js';
 import { fillHelp, installKeys } from './keys.js';
+import { setupTraining } from './training.js';
 
 const $ = (id) => document.getElementById(id);
 const PIXELS = SIDE * SIDE;
@@ -34,6 +35,8 @@ let strips = null; // { latent, pixel, path }
 let walk = null; // { last, frame } while playing
 const walkPos = { t: 0, dir: 1, at: 0 }; // where the walk is on the path (0 = A, 1 = B); kept across pauses
 let padSeed = 1;
+let pretrained = null; // { vae, mu }: the shipped model, kept for the training panel's comparison
+let training = null;
 
 let arming = null; // 'a' or 'b' while the next press on the map sets that interpolation end
 
@@ -475,10 +478,82 @@ async function start() {
     showError(e.message);
     return;
   }
+  pretrained = { vae, mu: dotsMu };
   plane.setDots(dotsMu, heldout.labels);
   wire();
+  wireImport();
   applyHash();
+  training = setupTraining({
+    pretrained: () => pretrained.vae,
+    pretrainedMu: () => pretrained.mu,
+    heldout,
+    useModel,
+  });
   document.body.dataset.state = 'ready';
+}
+
+// ---------- other models: trained here, or imported from a file ----------
+/** Puts the model in `bytes` into the explorer. A bad file is reported and the current model stays. */
+function useModel(bytes, name) {
+  let next;
+  try {
+    next = vaeFromBytes(bytes);
+  } catch (e) {
+    showError(`${name}: ${e.message} The explorer keeps its current model.`);
+    return false;
+  }
+  const latent = next.config.latent;
+  if (latent !== 2) {
+    next.free();
+    showError(`${name} has a ${latent}-dimensional latent space; the explorer's map shows 2-D latent spaces. The explorer keeps its current model.`);
+    return false;
+  }
+  switchTo(next, name);
+  return true;
+}
+
+function switchTo(next, name) {
+  showError('');
+  if (next === vae) return;
+  if (vae !== pretrained.vae) vae.free();
+  vae = next;
+  dotsMu = vae === pretrained.vae ? pretrained.mu : vae.encode(heldout.images).mu;
+  heldoutScores = null;
+  gridCache = null;
+  plane.setDots(dotsMu, heldout.labels);
+  renderStrips();
+  if (state.view === 'grid') renderGrid();
+  requestDecode(currentZ());
+  if (pad.strokes) analysePad();
+  $('model-name').textContent = `Model: ${name}.`;
+  $('use-pretrained').hidden = vae === pretrained.vae;
+  showNotice(`The explorer now shows ${name}.`);
+}
+
+async function importFile(file) {
+  if (!file) return;
+  if (file.size > 64 * 1024 * 1024) {
+    showError(`${file.name} is ${(file.size / 1048576).toFixed(0)} MB: far bigger than any model this page can run (at most 64 MB). The explorer keeps its current model.`);
+    return;
+  }
+  useModel(new Uint8Array(await file.arrayBuffer()), file.name);
+}
+
+function wireImport() {
+  $('weights-file').addEventListener('change', (e) => { importFile(e.target.files[0]); e.target.value = ''; });
+  $('use-pretrained').addEventListener('click', () => switchTo(pretrained.vae, 'the pretrained model'));
+  let depth = 0;
+  const files = (e) => [...(e.dataTransfer?.types ?? [])].includes('Files');
+  window.addEventListener('dragenter', (e) => { if (files(e)) { depth++; document.body.classList.add('drop-target'); } });
+  window.addEventListener('dragleave', () => { depth = Math.max(0, depth - 1); if (!depth) document.body.classList.remove('drop-target'); });
+  window.addEventListener('dragover', (e) => { if (files(e)) e.preventDefault(); });
+  window.addEventListener('drop', (e) => {
+    if (!files(e)) return;
+    e.preventDefault();
+    depth = 0;
+    document.body.classList.remove('drop-target');
+    importFile(e.dataTransfer.files[0]);
+  });
 }
 
 // For the console and the tests: the live state and views (read them; the UI is the way to change them).
@@ -489,6 +564,8 @@ window.vaeExplorer = {
   get strips() { return strips; },
   get walking() { return !!walk; },
   get walkClock() { return { t: walkPos.t, at: walkPos.at }; },
+  get training() { return training; },
+  get vae() { return vae; },
 };
 
 start();

@@ -1,7 +1,7 @@
 // The wasm-facing module: loads the wasm core and a weights file, with progress, and hands out a `Vae`.
-import init, { Vae, latentPath } from '../pkg/vae_wasm.js';
+import init, { Vae, Trainer, latentPath, panicForTests } from '../pkg/vae_wasm.js';
 
-export { latentPath };
+export { Trainer, latentPath, panicForTests };
 
 export const WASM_URL = new URL('../pkg/vae_wasm_bg.wasm', import.meta.url);
 export const WEIGHTS_URL = new URL('../models/mnist-2d.safetensors', import.meta.url);

@@ -17,8 +17,9 @@ function tickStep(span, target = 8) {
 }
 
 export class LatentPlane {
-  constructor(canvas, { onPick = () => {}, onHover = () => {}, onView = () => {} } = {}) {
+  constructor(canvas, { onPick = () => {}, onHover = () => {}, onView = () => {}, showPoint = true } = {}) {
     this.canvas = canvas;
+    this.showPoint = showPoint;
     this.onPick = onPick;
     this.onHover = onHover;
     this.onView = onView;
@@ -332,23 +333,25 @@ export class LatentPlane {
     this.#drawOverlays(ctx, unit, ink);
 
     // The current point, with guides to the axes.
-    const [px, py] = this.toPx(this.z);
-    ctx.strokeStyle = accent;
-    ctx.lineWidth = 1;
-    ctx.globalAlpha = 0.35;
-    ctx.beginPath();
-    ctx.moveTo(px, b.y + b.size);
-    ctx.lineTo(px, py);
-    ctx.lineTo(b.x, py);
-    ctx.stroke();
-    ctx.globalAlpha = 1;
-    ctx.fillStyle = accent;
-    ctx.strokeStyle = '#fff';
-    ctx.lineWidth = 2.5;
-    ctx.beginPath();
-    ctx.arc(px, py, 8, 0, 2 * Math.PI);
-    ctx.fill();
-    ctx.stroke();
+    if (this.showPoint) {
+      const [px, py] = this.toPx(this.z);
+      ctx.strokeStyle = accent;
+      ctx.lineWidth = 1;
+      ctx.globalAlpha = 0.35;
+      ctx.beginPath();
+      ctx.moveTo(px, b.y + b.size);
+      ctx.lineTo(px, py);
+      ctx.lineTo(b.x, py);
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = accent;
+      ctx.strokeStyle = '#fff';
+      ctx.lineWidth = 2.5;
+      ctx.beginPath();
+      ctx.arc(px, py, 8, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    }
     ctx.restore();
 
     ctx.strokeStyle = colour('--line', '#c9ced8');

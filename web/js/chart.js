@@ -1,0 +1,93 @@
+// The loss chart of the training panel: negative ELBO, reconstruction and KL against steps, on training
+// batches (lines) and the held-out set (dots), with the pretrained model's held-out figure as a band.
+
+const SERIES = [
+  { i: 1, name: '−ELBO', colour: '#1d2330' },
+  { i: 2, name: 'recon', colour: '#3b6fb6' },
+  { i: 3, name: 'KL', colour: '#c2762b' },
+];
+
+/**
+ * history: { train: [[step, loss, recon, kl]], heldout: [...] }; reference: { loss, recon, kl } of the
+ * pretrained model on the held-out set, or null. The KL uses a second axis on the right (it is ~100x smaller).
+ */
+export function drawLossChart(canvas, history, reference) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = canvas.clientWidth;
+  const h = canvas.clientHeight;
+  if (!w || !h) return;
+  canvas.width = Math.round(w * dpr);
+  canvas.height = Math.round(h * dpr);
+  const ctx = canvas.getContext('2d');
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  ctx.font = '11px system-ui, sans-serif';
+  const pad = { l: 44, r: 36, t: 10, b: 26 };
+  const pw = w - pad.l - pad.r;
+  const ph = h - pad.t - pad.b;
+  const train = history.train;
+  const held = history.heldout;
+  const lastStep = Math.max(10, train.at(-1)?.[0] ?? 0, held.at(-1)?.[0] ?? 0);
+
+  // Left axis: nats for -ELBO and recon. Start at the reference band's bottom, clip the first steps' ~550.
+  const values = [...train, ...held].flatMap((r) => [r[1], r[2]]).filter(Number.isFinite);
+  const lo = Math.max(0, Math.min(reference ? reference.recon - 10 : Infinity, ...values) - 5);
+  const hi = Math.max(lo + 20, Math.min(600, Math.max(...values, reference ? reference.loss + 20 : 0)));
+  const klValues = [...train, ...held].map((r) => r[3]).filter(Number.isFinite);
+  const klHi = Math.max(1, ...klValues, reference ? reference.kl * 1.2 : 0) * 1.1;
+  const x = (step) => pad.l + (step / lastStep) * pw;
+  const y = (v) => pad.t + ph - ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo)) * ph;
+  const yKl = (v) => pad.t + ph - (Math.min(klHi, Math.max(0, v)) / klHi) * ph;
+
+  ctx.strokeStyle = '#dde1e8';
+  ctx.fillStyle = '#5b6475';
+  ctx.lineWidth = 1;
+  for (let k = 0; k <= 4; k++) {
+    const v = lo + ((hi - lo) * k) / 4;
+    ctx.beginPath();
+    ctx.moveTo(pad.l, y(v));
+    ctx.lineTo(pad.l + pw, y(v));
+    ctx.stroke();
+    ctx.textAlign = 'right';
+    ctx.fillText(v.toFixed(0), pad.l - 4, y(v) + 4);
+    ctx.textAlign = 'left';
+    ctx.fillStyle = SERIES[2].colour;
+    ctx.fillText(((klHi * k) / 4).toFixed(1), pad.l + pw + 4, yKl((klHi * k) / 4) + 4);
+    ctx.fillStyle = '#5b6475';
+  }
+  ctx.textAlign = 'center';
+  ctx.fillText(`step (0 to ${lastStep.toLocaleString('en')})`, pad.l + pw / 2, h - 6);
+
+  if (reference) {
+    // The pretrained model's held-out -ELBO, as a band of +-1 nat.
+    ctx.fillStyle = 'rgb(46 125 50 / 0.18)';
+    ctx.fillRect(pad.l, y(reference.loss + 1), pw, Math.max(2, y(reference.loss - 1) - y(reference.loss + 1)));
+    ctx.fillStyle = '#2e7d32';
+    ctx.textAlign = 'right';
+    ctx.fillText(`pretrained ${reference.loss.toFixed(1)}`, pad.l + pw - 4, y(reference.loss) - 5);
+  }
+
+  for (const s of SERIES) {
+    const yy = s.i === 3 ? yKl : y;
+    ctx.strokeStyle = s.colour;
+    ctx.globalAlpha = 0.8;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    train.forEach((r, k) => (k ? ctx.lineTo(x(r[0]), yy(r[s.i])) : ctx.moveTo(x(r[0]), yy(r[s.i]))));
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = s.colour;
+    for (const r of held) {
+      ctx.beginPath();
+      ctx.arc(x(r[0]), yy(r[s.i]), 3.5, 0, 2 * Math.PI);
+      ctx.fill();
+    }
+  }
+  // Legend.
+  ctx.textAlign = 'left';
+  SERIES.forEach((s, k) => {
+    ctx.fillStyle = s.colour;
+    ctx.fillRect(pad.l + 8 + k * 70, pad.t + 6, 12, 3);
+    ctx.fillText(s.i === 3 ? `${s.name} (right)` : s.name, pad.l + 24 + k * 70, pad.t + 11);
+  });
+}

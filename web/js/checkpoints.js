@@ -1,0 +1,33 @@
+// Training checkpoints in IndexedDB: one record, { bytes, step, epoch, config, history, savedAt }. Used by
+// the training worker (IndexedDB works in workers), so a reload or a crashed worker resumes from it.
+const DB = 'vae-explorer';
+const STORE = 'checkpoints';
+const KEY = 'training';
+
+function open() {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(new Error(`the browser's storage could not be opened (${req.error?.message})`));
+  });
+}
+
+async function run(mode, action) {
+  const db = await open();
+  try {
+    return await new Promise((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const req = action(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(req.result);
+      tx.onerror = () => reject(new Error(`the browser's storage failed (${tx.error?.message})`));
+      tx.onabort = () => reject(new Error(`the browser's storage refused the write (${tx.error?.message ?? 'aborted'})`));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export const loadCheckpoint = () => run('readonly', (s) => s.get(KEY));
+export const saveCheckpoint = (record) => run('readwrite', (s) => s.put(record, KEY));
+export const clearCheckpoint = () => run('readwrite', (s) => s.delete(KEY));

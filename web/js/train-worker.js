@@ -1,0 +1,272 @@
+// The training worker: owns the wasm Trainer, trains in chunks between messages, and keeps the user's
+// work in IndexedDB. One message shape: { type, ... } both ways (see README, "Training in the browser").
+import { fetchBytes, initWasm, Trainer, panicForTests, WEIGHTS_URL } from './model.js';
+import { loadSplit } from './data.js';
+import { gridPoints } from './manifold.js';
+import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
+
+const CHUNK_MS = 40; // train this long, then yield so that messages (pause, settings) get through
+const VIEW_MS = 500; // refresh the live scatter and grid about twice a second
+const CHECKPOINT_MS = 4000;
+const EVAL_EVERY = 200; // steps between held-out evaluations
+const VIEW_GRID = 15;
+
+let trainer = null;
+let train = null; // training split
+let heldout = null;
+let opts = null; // the config object the trainer was made from (plus changes made while training)
+let history = { train: [], heldout: [] }; // [step, loss, recon, kl]
+let playing = false;
+let budget = { epochs: 0, patience: 0 };
+let best = { loss: Infinity, since: 0 };
+let lastView = 0;
+let lastCheckpoint = { at: 0, record: null };
+let lastEvalStep = -1;
+let broken = false; // a panic happened: this instance is never used again
+let stepsPerChunk = 5;
+
+const post = (msg, transfer = []) => self.postMessage(msg, transfer);
+
+function guard(fn) {
+  return async (...args) => {
+    if (broken) return;
+    try {
+      await fn(...args);
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) {
+        // A panic (or a trap) inside wasm: its state can no longer be trusted. Stop here; the page replaces us.
+        broken = true;
+        playing = false;
+        post({ type: 'panicked', message: e.message });
+      } else {
+        post({ type: 'error', message: e.message });
+      }
+    }
+  };
+}
+
+async function init({ config, resume }) {
+  await initWasm();
+  post({ type: 'progress', label: 'Loading the 9,000 training digits…', fraction: 0 });
+  [train, heldout] = await Promise.all([
+    loadSplit('train', (f) => post({ type: 'progress', label: 'Loading the 9,000 training digits…', fraction: f })),
+    loadSplit('heldout'),
+  ]);
+  const saved = resume ? await loadCheckpoint().catch(() => null) : null;
+  if (saved) {
+    opts = saved.options;
+    trainer = Trainer.fromSafetensors(saved.bytes, trainOptions(opts));
+    trainer.setPosition(saved.step, saved.epoch);
+    history = saved.history;
+    best = saved.best ?? best;
+    lastCheckpoint = { at: performance.now(), record: saved };
+  } else {
+    makeTrainer(config);
+  }
+  trainer.setData(train.bytes, train.labels);
+  lastEvalStep = saved ? saved.step : -1;
+  if (!saved) evaluateHeldout();
+  await checkpoint();
+  post({ type: 'ready', resumed: !!saved, ...status() });
+  sendViews();
+  postReference();
+}
+
+/** The pretrained model's held-out numbers, measured as the curve's held-out points are (1 draw of eps, seed 0). */
+async function postReference() {
+  const bytes = await fetchBytes(WEIGHTS_URL);
+  const ref = Trainer.fromSafetensors(bytes, {});
+  try {
+    post({ type: 'reference', ...ref.evaluate(heldout.bytes, heldout.labels, 1, 0) });
+  } finally {
+    ref.free();
+  }
+}
+
+/** The optimiser part of the options (fromSafetensors takes the architecture from the file). */
+const trainOptions = ({ lr, batch, seed }) => ({ lr, batch, seed });
+
+function makeTrainer(config) {
+  trainer?.free();
+  trainer = null;
+  const t = new Trainer(config); // throws an Error naming a bad field; the old trainer is gone either way
+  trainer = t;
+  opts = { ...t.config };
+  delete opts.input;
+  history = { train: [], heldout: [] };
+  best = { loss: Infinity, since: 0 };
+}
+
+function status() {
+  return { step: trainer.step, epoch: trainer.epoch, config: trainer.config, history, budget, n: train.n };
+}
+
+function evaluateHeldout() {
+  const r = trainer.evaluate(heldout.bytes, heldout.labels, 1, 0);
+  const step = trainer.step;
+  lastEvalStep = step;
+  history.heldout.push([step, r.loss, r.recon, r.kl]);
+  if (r.loss < best.loss - 0.01) best = { loss: r.loss, since: 0 };
+  else best.since++;
+  post({ type: 'eval', step, ...r });
+}
+
+function sendViews() {
+  const latent = trainer.config.latent;
+  const mu = trainer.encode(heldout.images).mu;
+  const plane = gridPoints(VIEW_GRID, 3, 'linear');
+  const z = new Float32Array(VIEW_GRID * VIEW_GRID * latent); // other latent dimensions at 0
+  for (let i = 0; i < VIEW_GRID * VIEW_GRID; i++) {
+    z[i * latent] = plane[2 * i];
+    if (latent > 1) z[i * latent + 1] = plane[2 * i + 1];
+  }
+  const grid = trainer.decode(z);
+  lastView = performance.now();
+  post({ type: 'views', step: trainer.step, latent, mu, labels: heldout.labels.slice(), grid, gridN: VIEW_GRID }, [mu.buffer, grid.buffer]);
+}
+
+async function checkpoint() {
+  const record = {
+    bytes: trainer.toSafetensors(),
+    step: trainer.step,
+    epoch: trainer.epoch,
+    options: opts,
+    history,
+    best,
+    playing,
+    savedAt: Date.now(),
+  };
+  lastCheckpoint = { at: performance.now(), record };
+  try {
+    await saveCheckpoint(record);
+    post({ type: 'checkpoint', step: record.step });
+  } catch (e) {
+    post({ type: 'notice', message: `The checkpoint could not be saved: ${e.message}. Training goes on.` });
+  }
+}
+
+/** After a NaN or infinite loss: stop, and put back the last good checkpoint's weights and counters. */
+function restoreAfterNonFinite(e) {
+  playing = false;
+  const r = lastCheckpoint.record;
+  trainer.loadSafetensors(r.bytes);
+  trainer.setPosition(r.step, r.epoch);
+  history = structuredClone(r.history);
+  post({
+    type: 'nan',
+    message: `Training stopped: the loss became ${e.message.match(/\((.*?)\)/)?.[1] ?? 'not a number'} `
+      + `(learning rate ${opts.lr}). The model was restored to its checkpoint at step ${r.step}. `
+      + 'Lower the learning rate and press Train again.',
+    ...status(),
+  });
+  sendViews();
+}
+
+async function loop() {
+  while (playing && !broken) {
+    const t0 = performance.now();
+    const k = stepsPerChunk;
+    const batch = trainer.config.batch;
+    let stats;
+    try {
+      stats = trainer.trainSteps(k);
+    } catch (e) {
+      if (e.name === 'NonFiniteLoss') { restoreAfterNonFinite(e); return; }
+      throw e;
+    }
+    const ms = performance.now() - t0;
+    // Aim each chunk at CHUNK_MS, so pausing answers quickly whatever the batch size.
+    stepsPerChunk = Math.max(1, Math.min(200, Math.round(stepsPerChunk * (CHUNK_MS / Math.max(ms, 1)))));
+    history.train.push([stats.step, stats.loss, stats.recon, stats.kl]);
+    post({ type: 'stats', ...stats, samplesPerSec: (k * batch) / (ms / 1000), steps: k, ms, batch, n: train.n });
+    if (stats.step - lastEvalStep >= EVAL_EVERY) evaluateHeldout();
+    if (performance.now() - lastView >= VIEW_MS) sendViews();
+    if (performance.now() - lastCheckpoint.at >= CHECKPOINT_MS) await checkpoint();
+    const reason = budgetReached(stats);
+    if (reason) {
+      playing = false;
+      await checkpoint();
+      post({ type: 'stopped', reason, ...status() });
+      sendViews();
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 0));
+  }
+}
+
+function budgetReached(stats) {
+  if (budget.epochs > 0 && stats.epoch >= budget.epochs) return `the budget of ${budget.epochs} epochs is used up`;
+  if (budget.patience > 0 && best.since >= budget.patience) {
+    return `the held-out loss has not improved for ${budget.patience} evaluations (best ${best.loss.toFixed(2)} nats)`;
+  }
+  return null;
+}
+
+const handlers = {
+  init,
+  async play() {
+    if (playing) return;
+    playing = true;
+    post({ type: 'playing', playing: true });
+    await loop();
+    // Paused (or stopped): the held-out figure of the weights as they are now.
+    if (!broken && lastEvalStep !== trainer.step) evaluateHeldout();
+    if (!broken && lastCheckpoint.record?.step !== trainer.step) await checkpoint();
+    post({ type: 'playing', playing: false });
+  },
+  pause() { playing = false; },
+  async step() {
+    if (playing) return;
+    playing = true;
+    const saved = stepsPerChunk;
+    stepsPerChunk = 1;
+    const keep = budget;
+    budget = { epochs: 0, patience: 0 };
+    try {
+      // One pass of the loop body, then stop.
+      const p = loop();
+      playing = false;
+      await p;
+    } finally {
+      stepsPerChunk = saved;
+      budget = keep;
+    }
+    sendViews();
+  },
+  async reset({ config }) {
+    playing = false;
+    makeTrainer(config);
+    trainer.setData(train.bytes, train.labels);
+    await clearCheckpoint().catch(() => {});
+    evaluateHeldout();
+    await checkpoint();
+    post({ type: 'ready', resumed: false, ...status() });
+    sendViews();
+  },
+  set({ lr, beta, batch }) {
+    if (lr !== undefined) { trainer.setLr(lr); opts.lr = lr; }
+    if (beta !== undefined) { trainer.setBeta(beta); opts.beta = beta; }
+    if (batch !== undefined) { trainer.setBatch(batch); opts.batch = batch; }
+    post({ type: 'settings', config: trainer.config });
+  },
+  budget(b) {
+    budget = { epochs: b.epochs, patience: b.patience };
+    best.since = 0;
+  },
+  async export({ id }) {
+    const bytes = trainer.toSafetensors();
+    post({ type: 'weights', id, bytes, step: trainer.step }, [bytes.buffer]);
+  },
+  // Test-only: force a panic inside wasm, as a bug would, to exercise the recovery path.
+  panic() { panicForTests(); },
+};
+
+let queue = Promise.resolve();
+self.onmessage = (e) => {
+  const h = handlers[e.data?.type];
+  if (!h) { post({ type: 'error', message: `unknown message ${e.data?.type}` }); return; }
+  const run = guard(h);
+  // play runs until paused: do not queue behind it, or pause would wait forever.
+  if (e.data.type === 'play' || e.data.type === 'pause' || e.data.type === 'panic') { run(e.data); return; }
+  queue = queue.then(() => run(e.data));
+};

@@ -1,0 +1,288 @@
+// DOM wiring of the training panel: controls, the worker's lifecycle (created on first use or to resume a
+// checkpoint, replaced after a panic), the loss chart and the live views of the model being trained.
+import { LatentPlane } from './plane.js';
+import { drawLossChart } from './chart.js';
+import { drawManifold, gridPoints } from './manifold.js';
+import { loadCheckpoint } from './checkpoints.js';
+
+const $ = (id) => document.getElementById(id);
+const VIEW_GRID = 15;
+const AXIS = Array.from({ length: VIEW_GRID }, (_, i) => -3 + (6 * i) / (VIEW_GRID - 1));
+
+/**
+ * hooks: { pretrained() -> Vae, pretrainedMu() -> Float32Array, heldout, useModel(bytes, name) }
+ */
+export function setupTraining(hooks) {
+  let worker = null;
+  let ready = null; // resolves when the worker has a trainer
+  let history = { train: [], heldout: [] };
+  let playing = false;
+  let last = null; // latest stats
+  let views = null; // latest views from the worker
+  let recovering = null; // what happened, while a replacement worker starts
+  let reference = null; // the pretrained model's held-out numbers, from the worker
+  let exportId = 0;
+  const exports = new Map();
+  const plane = new LatentPlane($('train-map'), { showPoint: false });
+  const info = (text) => { $('train-info').textContent = text; };
+
+  function config() {
+    return {
+      hidden: $('train-hidden').value.split(',').map(Number),
+      latent: Number($('train-latent').value),
+      seed: Number($('train-seed').value),
+      lr: Number($('train-lr').value),
+      beta: Number($('train-beta').value),
+      batch: Number($('train-batch').value),
+    };
+  }
+
+  function start(resume, then) {
+    worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+    let resolve;
+    let reject;
+    ready = new Promise((res, rej) => { resolve = res; reject = rej; });
+    ready.catch(() => {});
+    worker.onmessage = (e) => onMessage(e.data, resolve, reject);
+    worker.onerror = (e) => {
+      e.preventDefault();
+      recover(`The training worker failed (${e.message || 'it could not start'}).`);
+    };
+    worker.postMessage({ type: 'init', config: config(), resume });
+    sendBudget();
+    if (then) ready.then(then, () => {});
+  }
+
+  /** After a panic or a crash: the worker is never reused. A new one resumes from the last checkpoint. */
+  function recover(why) {
+    const wasPlaying = playing;
+    worker?.terminate();
+    worker = null;
+    setPlaying(false);
+    recovering = `${why} A new training worker was started from the last checkpoint. `;
+    info(recovering);
+    document.body.dataset.trainerRestarts = String(Number(document.body.dataset.trainerRestarts ?? 0) + 1);
+    start(true, () => { if (wasPlaying) send({ type: 'play' }); });
+  }
+
+  function send(msg) {
+    if (!worker) {
+      start(false, () => worker.postMessage(msg));
+      return;
+    }
+    ready.then(() => worker?.postMessage(msg), () => {});
+  }
+
+  function onMessage(m, resolve, reject) {
+    switch (m.type) {
+      case 'progress':
+        $('train-readout').textContent = `${m.label} ${Math.round(m.fraction * 100)} %`;
+        break;
+      case 'ready':
+        history = m.history;
+        showControls(m.config);
+        setEnabled(true);
+        $('train-readout').textContent = position(m.step, m.epoch, null, m.n);
+        if (m.resumed) info(`${recovering ?? ''}Resumed from the checkpoint at step ${m.step.toLocaleString('en')}.`);
+        recovering = null;
+        document.body.dataset.trainer = 'ready';
+        resolve();
+        redrawChart();
+        break;
+      case 'playing':
+        setPlaying(m.playing);
+        break;
+      case 'stats':
+        last = m;
+        history.train.push([m.step, m.loss, m.recon, m.kl]);
+        $('train-readout').textContent = position(m.step, m.epoch, m.samplesPerSec, m.n, m);
+        $('train-epoch-progress').value = ((m.step * m.batch) % m.n) / m.n;
+        document.body.dataset.trainStep = String(m.step);
+        redrawChart();
+        break;
+      case 'eval':
+        history.heldout.push([m.step, m.loss, m.recon, m.kl]);
+        document.body.dataset.heldoutLoss = String(m.loss);
+        redrawChart();
+        break;
+      case 'views':
+        views = m;
+        drawViews();
+        break;
+      case 'reference':
+        reference = { loss: m.loss, recon: m.recon, kl: m.kl };
+        redrawChart();
+        break;
+      case 'checkpoint':
+        document.body.dataset.checkpointStep = String(m.step);
+        break;
+      case 'settings':
+        showControls(m.config);
+        break;
+      case 'stopped':
+        setPlaying(false);
+        info(`Training stopped: ${m.reason}.`);
+        break;
+      case 'nan':
+        setPlaying(false);
+        history = m.history;
+        redrawChart();
+        info(m.message);
+        document.body.dataset.nanStops = String(Number(document.body.dataset.nanStops ?? 0) + 1);
+        $('train-readout').textContent = position(m.step, m.epoch, null, m.n);
+        break;
+      case 'weights':
+        exports.get(m.id)?.(m);
+        exports.delete(m.id);
+        break;
+      case 'notice':
+        info(m.message);
+        break;
+      case 'panicked':
+        recover(`The training engine crashed (${m.message}).`);
+        break;
+      case 'error':
+        info(`${m.message}`);
+        if (!document.body.dataset.trainer) { reject(new Error(m.message)); worker?.terminate(); worker = null; }
+        break;
+      default:
+        break;
+    }
+  }
+
+  function position(step, epoch, rate, n, m) {
+    const parts = [`step ${step.toLocaleString('en')}`, `epoch ${epoch}`];
+    if (m) parts.push(`${Math.round((((m.step * m.batch) % n) / n) * 100)} % of this epoch`);
+    if (rate) parts.push(`${Math.round(rate).toLocaleString('en')} samples/s`);
+    if (m) parts.push(`loss ${m.loss.toFixed(1)} = ${m.recon.toFixed(1)} + ${m.kl.toFixed(2)}`);
+    return parts.join(' · ');
+  }
+
+  function showControls(c) {
+    $('train-lr').value = String(c.lr);
+    $('train-beta').value = String(c.beta);
+    $('train-batch').value = String(c.batch);
+    $('train-seed').value = String(c.seed);
+    $('train-latent').value = String(c.latent);
+    const hidden = c.hidden.join(',');
+    if (![...$('train-hidden').options].some((o) => o.value === hidden)) $('train-hidden').add(new Option(c.hidden.join(', '), hidden));
+    $('train-hidden').value = hidden;
+  }
+
+  function setEnabled(on) {
+    for (const id of ['train-step', 'train-reset', 'train-export', 'train-use']) $(id).disabled = !on;
+  }
+
+  function setPlaying(on) {
+    playing = on;
+    $('train-play').setAttribute('aria-pressed', String(on));
+    $('train-play').textContent = on ? '❚❚ Pause' : '▶ Train';
+    document.body.dataset.training = on ? 'on' : 'off';
+  }
+
+  function redrawChart() {
+    drawLossChart($('train-chart'), history, reference);
+    $('train-chart').dataset.heldout = JSON.stringify(history.heldout);
+  }
+
+  function drawViews() {
+    const compare = $('train-compare').checked;
+    let mu;
+    let grid;
+    let latent;
+    if (compare) {
+      const vae = hooks.pretrained();
+      mu = hooks.pretrainedMu();
+      grid = vae.decode(gridPoints(VIEW_GRID, 3, 'linear'));
+      latent = 2;
+    } else if (views) {
+      ({ mu, grid, latent } = views);
+    } else {
+      return;
+    }
+    const xy = latent === 2 ? mu : Float32Array.from({ length: (mu.length / latent) * 2 }, (_, i) => mu[Math.floor(i / 2) * latent + (i % 2)]);
+    plane.setDots(xy, hooks.heldout.labels);
+    drawManifold($('train-grid'), grid, VIEW_GRID, AXIS, [Infinity, Infinity]);
+    const who = compare ? 'the pretrained model' : `the model being trained (step ${views.step.toLocaleString('en')})`;
+    $('train-map-caption').textContent = `Held-out digits at μ${latent > 2 ? ' (first two of ' + latent + ' dimensions)' : ''}, by ${who}.`;
+    $('train-grid-caption').textContent = `15×15 grid over [−3, 3]²${latent > 2 ? ' (other dimensions at 0)' : ''}, decoded by ${who}.`;
+  }
+
+  function sendBudget() {
+    const epochs = Number($('train-epochs').value);
+    const patience = Number($('train-patience').value);
+    if (!(Number.isInteger(epochs) && epochs >= 0 && Number.isInteger(patience) && patience >= 0)) {
+      info('The budget takes whole numbers of at least 0 (0 = no limit).');
+      return;
+    }
+    worker?.postMessage({ type: 'budget', epochs, patience });
+  }
+
+  /** Checks a setting before it reaches the worker; returns the number or null (and says why). */
+  function setting(id, name, lo, hi, whole = false) {
+    const v = Number($(id).value);
+    if (!Number.isFinite(v) || v < lo || v > hi || (whole && !Number.isInteger(v)) || $(id).value.trim() === '') {
+      info(`The ${name} must be ${whole ? 'a whole number' : 'a number'} from ${lo} to ${hi}; it was not changed.`);
+      return null;
+    }
+    return v;
+  }
+
+  $('train-play').addEventListener('click', () => {
+    if (playing) { worker?.postMessage({ type: 'pause' }); return; }
+    info('');
+    send({ type: 'play' });
+  });
+  $('train-step').addEventListener('click', () => send({ type: 'step' }));
+  $('train-reset').addEventListener('click', () => {
+    const c = config();
+    if (setting('train-seed', 'seed', 0, 4294967295, true) === null) return;
+    info('');
+    send({ type: 'reset', config: c });
+  });
+  for (const [id, name, key, lo, hi, whole] of [
+    ['train-lr', 'learning rate', 'lr', 1e-6, 100, false],
+    ['train-beta', 'β', 'beta', 0, 1000, false],
+    ['train-batch', 'batch size', 'batch', 16, 256, true],
+  ]) {
+    $(id).addEventListener('change', () => {
+      const v = setting(id, name, lo, hi, whole);
+      if (v === null || !worker) return;
+      info('');
+      send({ type: 'set', [key]: v });
+    });
+  }
+  $('train-epochs').addEventListener('change', sendBudget);
+  $('train-patience').addEventListener('change', sendBudget);
+  $('train-compare').addEventListener('change', drawViews);
+  $('train-export').addEventListener('click', async () => {
+    const m = await exportWeights();
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([m.bytes], { type: 'application/octet-stream' }));
+    link.download = `vae-step-${m.step}.safetensors`;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  });
+  $('train-use').addEventListener('click', async () => {
+    const m = await exportWeights();
+    hooks.useModel(m.bytes, `the model trained here (step ${m.step.toLocaleString('en')})`);
+  });
+
+  function exportWeights() {
+    const id = ++exportId;
+    return new Promise((resolve) => {
+      exports.set(id, resolve);
+      send({ type: 'export', id });
+    });
+  }
+
+  $('train-play').disabled = false;
+  new ResizeObserver(() => redrawChart()).observe($('train-chart'));
+  // A checkpoint from an earlier visit (or a reload mid-training): resume it, and keep training if it was.
+  loadCheckpoint().then((saved) => {
+    if (saved && !worker) start(true, () => { if (saved.playing) send({ type: 'play' }); });
+  }).catch(() => {});
+
+  // For the tests: the worker's test-only panic message.
+  return { forcePanic: () => worker?.postMessage({ type: 'panic' }), get history() { return history; } };
+}
