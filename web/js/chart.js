@@ -29,10 +29,15 @@ export function drawLossChart(canvas, history, reference) {
   const held = history.heldout;
   const lastStep = Math.max(10, train.at(-1)?.[0] ?? 0, held.at(-1)?.[0] ?? 0);
 
-  // Left axis: nats for -ELBO and recon. Start at the reference band's bottom, clip the first steps' ~550.
+  // Left axis: nats for -ELBO and recon, down to below the reference band. The first steps (~550 nats at
+  // initialisation) would flatten everything after them: the axis tops out at the values after the first 10 %
+  // of the steps, and earlier points are clipped at the top edge.
+  const settled = (r) => r[0] >= lastStep * 0.1;
   const values = [...train, ...held].flatMap((r) => [r[1], r[2]]).filter(Number.isFinite);
+  const later = [...train.filter(settled), ...held.filter(settled)].flatMap((r) => [r[1], r[2]]).filter(Number.isFinite);
   const lo = Math.max(0, Math.min(reference ? reference.recon - 10 : Infinity, ...values) - 5);
-  const hi = Math.max(lo + 20, Math.min(600, Math.max(...values, reference ? reference.loss + 20 : 0)));
+  const top = later.length ? Math.max(...later) : Math.max(...values, 0);
+  const hi = Math.max(lo + 20, Math.min(600, Math.max(top + 10, reference ? reference.loss + 20 : 0)));
   const klValues = [...train, ...held].map((r) => r[3]).filter(Number.isFinite);
   const klHi = Math.max(1, ...klValues, reference ? reference.kl * 1.2 : 0) * 1.1;
   const x = (step) => pad.l + (step / lastStep) * pw;
@@ -63,8 +68,8 @@ export function drawLossChart(canvas, history, reference) {
     ctx.fillStyle = 'rgb(46 125 50 / 0.18)';
     ctx.fillRect(pad.l, y(reference.loss + 1), pw, Math.max(2, y(reference.loss - 1) - y(reference.loss + 1)));
     ctx.fillStyle = '#2e7d32';
-    ctx.textAlign = 'right';
-    ctx.fillText(`pretrained ${reference.loss.toFixed(1)}`, pad.l + pw - 4, y(reference.loss) - 5);
+    ctx.textAlign = 'left';
+    ctx.fillText(`pretrained model, held-out: ${reference.loss.toFixed(1)}`, pad.l + 4, y(reference.loss) + 14);
   }
 
   for (const s of SERIES) {

@@ -53,26 +53,37 @@ export function gridPoints(n, r, spacing) {
   return out;
 }
 
+/** The n*n decoded digits (probabilities) as one grey RGBA image of n*28 pixels square. DOM-free, so the
+ *  training worker can make it off the main thread. */
+export function manifoldRgba(probs, n) {
+  const side = n * SIDE;
+  const rgba = new Uint8ClampedArray(side * side * 4);
+  // One 32-bit write per pixel (RGBA bytes, little-endian: alpha in the top byte).
+  const px = new Uint32Array(rgba.buffer);
+  for (let k = 0; k < n * n; k++) {
+    const r0 = Math.floor(k / n) * SIDE;
+    const c0 = (k % n) * SIDE;
+    for (let r = 0; r < SIDE; r++) {
+      const src = k * SIDE * SIDE + r * SIDE;
+      const dst = (r0 + r) * side + c0;
+      for (let c = 0; c < SIDE; c++) {
+        const v = (probs[src + c] * 255 + 0.5) | 0; // Math.round for p in [0, 1]
+        px[dst + c] = 0xff000000 | (v << 16) | (v << 8) | v;
+      }
+    }
+  }
+  return rgba;
+}
+
 /** Draws n*n decoded digits into `canvas` (resized to n*28 pixels square), then marks the grid cell
- *  nearest to z. Returns that cell's [row, col], or null if z lies outside the grid. */
-export function drawManifold(canvas, probs, n, axis, z) {
+ *  nearest to z. Returns that cell's [row, col], or null if z lies outside the grid. Pass `rgba` (from
+ *  `manifoldRgba`) to skip the conversion. */
+export function drawManifold(canvas, probs, n, axis, z, rgba = manifoldRgba(probs, n)) {
   const side = n * SIDE;
   canvas.width = side;
   canvas.height = side;
   const ctx = canvas.getContext('2d');
-  const img = ctx.createImageData(side, side);
-  for (let k = 0; k < n * n; k++) {
-    const r0 = Math.floor(k / n) * SIDE;
-    const c0 = (k % n) * SIDE;
-    for (let p = 0; p < SIDE * SIDE; p++) {
-      const v = Math.round(probs[k * SIDE * SIDE + p] * 255);
-      const at = 4 * ((r0 + Math.floor(p / SIDE)) * side + c0 + (p % SIDE));
-      img.data[at] = v;
-      img.data[at + 1] = v;
-      img.data[at + 2] = v;
-      img.data[at + 3] = 255;
-    }
-  }
+  const img = new ImageData(rgba, side, side);
   ctx.putImageData(img, 0, 0);
   const nearest = (x) => axis.reduce((best, v, i) => (Math.abs(v - x) < Math.abs(axis[best] - x) ? i : best), 0);
   const r = axis[n - 1];

@@ -2,7 +2,7 @@
 // work in IndexedDB. One message shape: { type, ... } both ways (see README, "Training in the browser").
 import { fetchBytes, initWasm, Trainer, panicForTests, WEIGHTS_URL } from './model.js';
 import { loadSplit } from './data.js';
-import { gridPoints } from './manifold.js';
+import { gridPoints, manifoldRgba } from './manifold.js';
 import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
 
 const CHUNK_MS = 40; // train this long, then yield so that messages (pause, settings) get through
@@ -120,9 +120,9 @@ function sendViews() {
     z[i * latent] = plane[2 * i];
     if (latent > 1) z[i * latent + 1] = plane[2 * i + 1];
   }
-  const grid = trainer.decode(z);
+  const rgba = manifoldRgba(trainer.decode(z), VIEW_GRID); // the pixels are made here, off the main thread
   lastView = performance.now();
-  post({ type: 'views', step: trainer.step, latent, mu, labels: heldout.labels.slice(), grid, gridN: VIEW_GRID }, [mu.buffer, grid.buffer]);
+  post({ type: 'views', step: trainer.step, latent, mu, rgba, gridN: VIEW_GRID }, [mu.buffer, rgba.buffer]);
 }
 
 async function checkpoint() {

@@ -2,7 +2,7 @@
 // checkpoint, replaced after a panic), the loss chart and the live views of the model being trained.
 import { LatentPlane } from './plane.js';
 import { drawLossChart } from './chart.js';
-import { drawManifold, gridPoints } from './manifold.js';
+import { drawManifold, gridPoints, manifoldRgba } from './manifold.js';
 import { loadCheckpoint } from './checkpoints.js';
 
 const $ = (id) => document.getElementById(id);
@@ -19,8 +19,10 @@ export function setupTraining(hooks) {
   let playing = false;
   let last = null; // latest stats
   let views = null; // latest views from the worker
+  let rates = []; // samples/s of the last chunks: the readout shows their median
   let recovering = null; // what happened, while a replacement worker starts
-  let reference = null; // the pretrained model's held-out numbers, from the worker
+  let reference = null;
+  let pretrainedGrid = null; // RGBA of the pretrained model's grid, made once for the comparison // the pretrained model's held-out numbers, from the worker
   let exportId = 0;
   const exports = new Map();
   const plane = new LatentPlane($('train-map'), { showPoint: false });
@@ -91,11 +93,14 @@ export function setupTraining(hooks) {
         break;
       case 'playing':
         setPlaying(m.playing);
+        if (m.playing) rates = [];
         break;
       case 'stats':
         last = m;
         history.train.push([m.step, m.loss, m.recon, m.kl]);
-        $('train-readout').textContent = position(m.step, m.epoch, m.samplesPerSec, m.n, m);
+        rates.push(m.samplesPerSec);
+        if (rates.length > 15) rates.shift();
+        $('train-readout').textContent = position(m.step, m.epoch, [...rates].sort((a, b) => a - b)[rates.length >> 1], m.n, m);
         $('train-epoch-progress').value = ((m.step * m.batch) % m.n) / m.n;
         document.body.dataset.trainStep = String(m.step);
         redrawChart();
@@ -188,21 +193,21 @@ export function setupTraining(hooks) {
   function drawViews() {
     const compare = $('train-compare').checked;
     let mu;
-    let grid;
+    let rgba;
     let latent;
     if (compare) {
-      const vae = hooks.pretrained();
       mu = hooks.pretrainedMu();
-      grid = vae.decode(gridPoints(VIEW_GRID, 3, 'linear'));
+      pretrainedGrid ??= manifoldRgba(hooks.pretrained().decode(gridPoints(VIEW_GRID, 3, 'linear')), VIEW_GRID);
+      rgba = pretrainedGrid;
       latent = 2;
     } else if (views) {
-      ({ mu, grid, latent } = views);
+      ({ mu, rgba, latent } = views);
     } else {
       return;
     }
     const xy = latent === 2 ? mu : Float32Array.from({ length: (mu.length / latent) * 2 }, (_, i) => mu[Math.floor(i / 2) * latent + (i % 2)]);
     plane.setDots(xy, hooks.heldout.labels);
-    drawManifold($('train-grid'), grid, VIEW_GRID, AXIS, [Infinity, Infinity]);
+    drawManifold($('train-grid'), null, VIEW_GRID, AXIS, [Infinity, Infinity], rgba);
     const who = compare ? 'the pretrained model' : `the model being trained (step ${views.step.toLocaleString('en')})`;
     $('train-map-caption').textContent = `Held-out digits at μ${latent > 2 ? ' (first two of ' + latent + ' dimensions)' : ''}, by ${who}.`;
     $('train-grid-caption').textContent = `15×15 grid over [−3, 3]²${latent > 2 ? ' (other dimensions at 0)' : ''}, decoded by ${who}.`;
