@@ -93,6 +93,45 @@ test('exported weights give the same held-out loss in `vae eval` as on the page,
   await context.close();
 });
 
+test('batch size and learning rate change while training, without a reset; an epoch budget stops it', async () => {
+  const { page, context, errors } = await openReady(browser, server);
+  await trainTo(page, 20);
+  const before = Number((await data(page)).trainStep);
+  await page.locator('#train-batch').fill('50');
+  await page.locator('#train-batch').dispatchEvent('change');
+  await page.locator('#train-lr').fill('0.002');
+  await page.locator('#train-lr').dispatchEvent('change');
+  await waitFor(page, () => document.body.dataset.trainBatch === '50');
+  assert.ok(Number((await data(page)).trainStep) > before, 'the step count went on: no reset');
+  // An out-of-range batch is refused in words and changes nothing.
+  await page.locator('#train-batch').fill('4000');
+  await page.locator('#train-batch').dispatchEvent('change');
+  await waitFor(page, () => /batch size must be a whole number from 16 to 256/.test(document.getElementById('train-info').textContent), null, 5000);
+  await page.waitForTimeout(300);
+  assert.equal((await data(page)).trainBatch, '50');
+  // Budget: stop at the end of epoch 2 (9,000 digits: 90 steps of 100, then 180 of 50).
+  await page.locator('#train-epochs').fill('2');
+  await page.locator('#train-epochs').dispatchEvent('change');
+  await waitFor(page, () => document.body.dataset.training === 'off');
+  assert.match(await page.locator('#train-info').textContent(), /budget of 2 epochs is used up/);
+  assert.equal((await data(page)).trainEpoch, '2');
+  // Compare: the views switch to the pretrained model.
+  await page.locator('#train-compare').check();
+  assert.match(await page.locator('#train-map-caption').textContent(), /pretrained model/);
+  await page.locator('#train-compare').uncheck();
+  // Reset with another architecture: a fresh 784-128-3 model from step 0.
+  await page.locator('#train-hidden').selectOption('128');
+  await page.locator('#train-latent').selectOption('3');
+  await page.locator('#train-reset').click();
+  await waitFor(page, () => /^step 0 · epoch 0/.test(document.getElementById('train-readout').textContent));
+  await trainTo(page, 5);
+  await pause(page);
+  assert.match(await page.locator('#train-map-caption').textContent(), /first two of 3 dimensions/);
+  assert.equal(await page.locator('#train-hidden').inputValue(), '128');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('a reload mid-training resumes from the checkpoint and keeps training', async () => {
   const { page, context, errors } = await openReady(browser, server);
   await page.locator('#train-play').click();

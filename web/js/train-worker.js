@@ -178,7 +178,7 @@ async function loop() {
     // Aim each chunk at CHUNK_MS, so pausing answers quickly whatever the batch size.
     stepsPerChunk = Math.max(1, Math.min(200, Math.round(stepsPerChunk * (CHUNK_MS / Math.max(ms, 1)))));
     history.train.push([stats.step, stats.loss, stats.recon, stats.kl]);
-    post({ type: 'stats', ...stats, samplesPerSec: (k * batch) / (ms / 1000), steps: k, ms, batch, n: train.n });
+    post({ type: 'stats', ...stats, samplesPerSec: (k * batch) / (ms / 1000), steps: k, ms, batch, n: train.n, progress: trainer.epochProgress });
     if (stats.step - lastEvalStep >= EVAL_EVERY) evaluateHeldout();
     if (performance.now() - lastView >= VIEW_MS) sendViews();
     if (performance.now() - lastCheckpoint.at >= CHECKPOINT_MS) await checkpoint();

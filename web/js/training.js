@@ -84,7 +84,7 @@ export function setupTraining(hooks) {
         history = m.history;
         showControls(m.config);
         setEnabled(true);
-        $('train-readout').textContent = position(m.step, m.epoch, null, m.n);
+        $('train-readout').textContent = position(m.step, m.epoch, null);
         if (m.resumed) info(`${recovering ?? ''}Resumed from the checkpoint at step ${m.step.toLocaleString('en')}.`);
         recovering = null;
         document.body.dataset.trainer = 'ready';
@@ -100,9 +100,11 @@ export function setupTraining(hooks) {
         history.train.push([m.step, m.loss, m.recon, m.kl]);
         rates.push(m.samplesPerSec);
         if (rates.length > 15) rates.shift();
-        $('train-readout').textContent = position(m.step, m.epoch, [...rates].sort((a, b) => a - b)[rates.length >> 1], m.n, m);
-        $('train-epoch-progress').value = ((m.step * m.batch) % m.n) / m.n;
+        $('train-readout').textContent = position(m.step, m.epoch, [...rates].sort((a, b) => a - b)[rates.length >> 1], m);
+        $('train-epoch-progress').value = m.progress;
         document.body.dataset.trainStep = String(m.step);
+        document.body.dataset.trainBatch = String(m.batch);
+        document.body.dataset.trainEpoch = String(m.epoch);
         redrawChart();
         break;
       case 'eval':
@@ -134,7 +136,7 @@ export function setupTraining(hooks) {
         redrawChart();
         info(m.message);
         document.body.dataset.nanStops = String(Number(document.body.dataset.nanStops ?? 0) + 1);
-        $('train-readout').textContent = position(m.step, m.epoch, null, m.n);
+        $('train-readout').textContent = position(m.step, m.epoch, null);
         break;
       case 'weights':
         exports.get(m.id)?.(m);
@@ -155,9 +157,9 @@ export function setupTraining(hooks) {
     }
   }
 
-  function position(step, epoch, rate, n, m) {
+  function position(step, epoch, rate, m) {
     const parts = [`step ${step.toLocaleString('en')}`, `epoch ${epoch}`];
-    if (m) parts.push(`${Math.round((((m.step * m.batch) % n) / n) * 100)} % of this epoch`);
+    if (m) parts.push(`${Math.round(m.progress * 100)} % of this epoch`);
     if (rate) parts.push(`${Math.round(rate).toLocaleString('en')} samples/s`);
     if (m) parts.push(`loss ${m.loss.toFixed(1)} = ${m.recon.toFixed(1)} + ${m.kl.toFixed(2)}`);
     return parts.join(' · ');

@@ -162,6 +162,14 @@ impl Trainer {
         self.epoch
     }
 
+    /// How far through the current pass over the data training is, from 0 to 1.
+    pub fn epoch_progress(&self) -> f64 {
+        match self.cursor {
+            usize::MAX => 0.0,
+            c => c as f64 / self.order.len().max(1) as f64,
+        }
+    }
+
     /// Sets the step and epoch counters, e.g. when resuming from a checkpoint.
     pub fn set_position(&mut self, step: u64, epoch: u64) {
         self.step = step;

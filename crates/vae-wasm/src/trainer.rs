@@ -139,6 +139,12 @@ impl Trainer {
         self.inner.epoch() as f64
     }
 
+    /// How far through the current epoch training is, from 0 to 1.
+    #[wasm_bindgen(getter, js_name = epochProgress)]
+    pub fn epoch_progress(&self) -> f64 {
+        self.inner.epoch_progress()
+    }
+
     /// Floating-point operations of one training step at the current batch size (see `vae_core::flops`).
     #[wasm_bindgen(js_name = stepFlops)]
     pub fn step_flops(&self) -> f64 {
