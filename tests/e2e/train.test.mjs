@@ -26,6 +26,29 @@ async function trainTo(page, steps) {
   await waitFor(page, (n) => Number(document.body.dataset.trainStep ?? 0) >= n, steps);
 }
 
+/** Waits until the training panel's message matches `re`; on a timeout, says what it showed instead. */
+async function waitForInfo(page, re, timeout = 10_000) {
+  try {
+    await page.waitForFunction((src) => new RegExp(src).test(document.getElementById('train-info').textContent), re.source, { timeout, polling: 50 });
+  } catch {
+    assert.fail(`the message never matched ${re}; it reads: ${await page.locator('#train-info').textContent()}`);
+  }
+}
+
+/** Types a value into a field and commits it, as pressing Enter or leaving the field does. */
+async function setField(page, selector, value) {
+  await page.locator(selector).fill(value);
+  await page.locator(selector).dispatchEvent('change');
+}
+
+/** Trains `steps` steps, pauses, and waits for the checkpoint taken at the pause; returns its step. */
+async function trainAndCheckpoint(page, steps) {
+  await trainTo(page, steps);
+  await pause(page);
+  await waitFor(page, (n) => Number(document.body.dataset.checkpointStep ?? -1) >= n, steps);
+  return Number((await data(page)).checkpointStep);
+}
+
 async function pause(page) {
   await page.locator('#train-play').click();
   await waitFor(page, () => document.body.dataset.training === 'off');
@@ -89,6 +112,18 @@ test('exported weights give the same held-out loss in `vae eval` as on the page,
   assert.deepEqual(await page.evaluate(() => Array.from(window.vaeExplorer.dotsMu.slice(0, 4))), after);
   await page.locator('#use-pretrained').click();
   assert.deepEqual(await page.evaluate(() => Array.from(window.vaeExplorer.dotsMu.slice(0, 4))), before);
+  // Dropping the file anywhere on the page imports it too.
+  const b64 = (await import('node:fs')).readFileSync(file).toString('base64');
+  await page.evaluate((b64) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'dropped.safetensors'));
+    for (const type of ['dragenter', 'dragover', 'drop']) {
+      document.body.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }
+  }, b64);
+  await waitFor(page, () => /dropped\.safetensors/.test(document.getElementById('model-name').textContent));
+  assert.deepEqual(await page.evaluate(() => Array.from(window.vaeExplorer.dotsMu.slice(0, 4))), after);
+  assert.equal(await page.evaluate(() => document.body.classList.contains('drop-target')), false);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -97,21 +132,17 @@ test('batch size and learning rate change while training, without a reset; an ep
   const { page, context, errors } = await openReady(browser, server);
   await trainTo(page, 20);
   const before = Number((await data(page)).trainStep);
-  await page.locator('#train-batch').fill('50');
-  await page.locator('#train-batch').dispatchEvent('change');
-  await page.locator('#train-lr').fill('0.002');
-  await page.locator('#train-lr').dispatchEvent('change');
+  await setField(page, '#train-batch', '50');
+  await setField(page, '#train-lr', '0.002');
   await waitFor(page, () => document.body.dataset.trainBatch === '50');
   assert.ok(Number((await data(page)).trainStep) > before, 'the step count went on: no reset');
   // An out-of-range batch is refused in words and changes nothing.
-  await page.locator('#train-batch').fill('4000');
-  await page.locator('#train-batch').dispatchEvent('change');
-  await waitFor(page, () => /batch size must be a whole number from 16 to 256/.test(document.getElementById('train-info').textContent), null, 5000);
+  await setField(page, '#train-batch', '4000');
+  await waitForInfo(page, /batch size must be a whole number from 16 to 256/);
   await page.waitForTimeout(300);
   assert.equal((await data(page)).trainBatch, '50');
   // Budget: stop at the end of epoch 2 (9,000 digits: 90 steps of 100, then 180 of 50).
-  await page.locator('#train-epochs').fill('2');
-  await page.locator('#train-epochs').dispatchEvent('change');
+  await setField(page, '#train-epochs', '2');
   await waitFor(page, () => document.body.dataset.training === 'off');
   assert.match(await page.locator('#train-info').textContent(), /budget of 2 epochs is used up/);
   assert.equal((await data(page)).trainEpoch, '2');
@@ -155,11 +186,8 @@ test('a reload mid-training resumes from the checkpoint and keeps training', asy
 
 test('lr = 10 trips the NaN guard: training stops, says so, and the checkpoint is restored', async () => {
   const { page, context, errors } = await openReady(browser, server);
-  await trainTo(page, 20);
-  await pause(page);
-  await waitFor(page, () => Number(document.body.dataset.checkpointStep ?? -1) >= 0);
-  await page.locator('#train-lr').fill('10');
-  await page.locator('#train-lr').dispatchEvent('change');
+  await trainAndCheckpoint(page, 20);
+  await setField(page, '#train-lr', '10');
   await page.locator('#train-play').click();
   await waitFor(page, () => Number(document.body.dataset.nanStops ?? 0) >= 1);
   const d = await data(page);
@@ -170,21 +198,20 @@ test('lr = 10 trips the NaN guard: training stops, says so, and the checkpoint i
   assert.ok(restored >= 20, `restored to step ${restored}`);
   assert.match(await page.locator('#train-readout').textContent(), new RegExp(`^step ${restored.toLocaleString('en')} `));
   // Still usable: a sane learning rate trains on from the checkpoint, and the explorer still decodes.
-  await page.locator('#train-lr').fill('0.001');
-  await page.locator('#train-lr').dispatchEvent('change');
+  await setField(page, '#train-lr', '0.001');
   await page.locator('#train-step').click();
   await waitFor(page, (n) => Number(document.body.dataset.trainStep) === n + 1, restored);
+  const z = await page.evaluate(() => window.vaeExplorer.state.z[0]);
+  await page.locator('#latent').focus();
   await page.keyboard.press('ArrowRight');
+  await waitFor(page, (z0) => window.vaeExplorer.state.z[0] > z0, z);
   assert.deepEqual(errors, []);
   await context.close();
 });
 
 test('a panic in the worker: the worker is replaced and resumes from the checkpoint, and the page says so', async () => {
   const { page, context, errors } = await openReady(browser, server);
-  await trainTo(page, 10);
-  await pause(page);
-  await waitFor(page, () => Number(document.body.dataset.checkpointStep ?? -1) >= 10);
-  const saved = Number((await data(page)).checkpointStep);
+  const saved = await trainAndCheckpoint(page, 10);
   await page.evaluate(() => window.vaeExplorer.training.forcePanic());
   await waitFor(page, () => document.body.dataset.trainerRestarts === '1');
   await waitFor(page, () => /resumed|Resumed/.test(document.getElementById('train-info').textContent));

@@ -165,12 +165,14 @@ export function setupTraining(hooks) {
     return parts.join(' · ');
   }
 
+  /** Shows the trainer's settings in the fields, except in the one being edited. */
   function showControls(c) {
-    $('train-lr').value = String(c.lr);
-    $('train-beta').value = String(c.beta);
-    $('train-batch').value = String(c.batch);
-    $('train-seed').value = String(c.seed);
-    $('train-latent').value = String(c.latent);
+    const put = (id, v) => { if (document.activeElement !== $(id)) $(id).value = String(v); };
+    put('train-lr', c.lr);
+    put('train-beta', c.beta);
+    put('train-batch', c.batch);
+    put('train-seed', c.seed);
+    put('train-latent', c.latent);
     const hidden = c.hidden.join(',');
     if (![...$('train-hidden').options].some((o) => o.value === hidden)) $('train-hidden').add(new Option(c.hidden.join(', '), hidden));
     $('train-hidden').value = hidden;
