@@ -56,14 +56,22 @@ build_cli() {
   VAE="$ROOT/target/release/vae"
 }
 
+# Two modules into pkg/: vae_wasm (the explorer's: Vae) and vae_train (the training worker's: Vae and
+# Trainer). The page loads only the first; the second is fetched when training starts. The function-name
+# section is dropped (a fifth of the file; only stack traces use it).
 build_wasm() {
   ensure_wasm_target
   ensure_wasm_bindgen
-  say "building the wasm core into pkg/"
-  (cd "$ROOT" && cargo build --release --target wasm32-unknown-unknown -p vae-wasm)
+  say "building the wasm core into pkg/ (explorer and training modules)"
   find "$ROOT/pkg" -mindepth 1 ! -name README.md -delete
-  wasm-bindgen --target web --out-dir "$ROOT/pkg" \
-    "$ROOT/target/wasm32-unknown-unknown/release/vae_wasm.wasm"
+  local out="$ROOT/target/wasm32-unknown-unknown/release/vae_wasm.wasm" features name
+  for features in "" train; do
+    name=vae_wasm
+    [ -n "$features" ] && name=vae_train
+    (cd "$ROOT" && cargo build --release --target wasm32-unknown-unknown -p vae-wasm ${features:+--features "$features"})
+    wasm-bindgen --target web --remove-name-section --remove-producers-section --out-name "$name" \
+      --out-dir "$ROOT/pkg" "$out"
+  done
 }
 
 ensure_chromium() {

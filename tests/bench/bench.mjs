@@ -113,10 +113,10 @@ async function scriptedDrag(page, seconds) {
 async function trainingInWorker(page, { warm, windows, steps }) {
   return page.evaluate(async (args) => {
     const src = `
-      import init, { Trainer } from '${location.origin}/pkg/vae_wasm.js';
+      import init, { Trainer } from '${location.origin}/pkg/vae_train.js';
       self.onmessage = async (e) => {
         const { warm, windows, steps } = e.data;
-        await init({ module_or_path: '${location.origin}/pkg/vae_wasm_bg.wasm' });
+        await init({ module_or_path: '${location.origin}/pkg/vae_train_bg.wasm' });
         const get = async (f) => new Uint8Array(await (await fetch('${location.origin}/data/' + f)).arrayBuffer());
         const [img, lab] = await Promise.all([get('train-images.idx3-ubyte'), get('train-labels.idx1-ubyte')]);
         const t = new Trainer({ hidden: [512], latent: 2, batch: 100, seed: 1 });

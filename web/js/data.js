@@ -1,6 +1,6 @@
 // Fetching and checking the MNIST splits (IDX files made by scripts/make-data). DOM-free: the training
 // worker uses it too.
-import { fetchBytes } from './model.js';
+import { fetchBytes } from './assets.js';
 
 const dataUrl = (name) => new URL(`../data/${name}`, import.meta.url);
 

@@ -1,37 +1,11 @@
-// The wasm-facing module: loads the wasm core and a weights file, with progress, and hands out a `Vae`.
-import init, { Vae, Trainer, latentPath, panicForTests } from '../pkg/vae_wasm.js';
+// The explorer's wasm-facing module: loads the wasm core (the `vae_wasm` module, without training code)
+// and a weights file, with progress, and hands out a `Vae`. The training worker uses train-core.js.
+import init, { Vae, latentPath } from '../pkg/vae_wasm.js';
+import { fetchBytes, WEIGHTS_URL } from './assets.js';
 
-export { Trainer, latentPath, panicForTests };
+export { latentPath, fetchBytes };
 
 export const WASM_URL = new URL('../pkg/vae_wasm_bg.wasm', import.meta.url);
-export const WEIGHTS_URL = new URL('../models/mnist-2d.safetensors', import.meta.url);
-
-/** Fetches `url` as bytes, calling onProgress(loaded, total) as chunks arrive (total may be 0 if unknown). */
-export async function fetchBytes(url, onProgress = () => {}) {
-  let response;
-  try {
-    response = await fetch(url);
-  } catch (e) {
-    throw new Error(`could not reach ${url.pathname ?? url} (${e.message})`);
-  }
-  if (!response.ok) throw new Error(`the server answered ${response.status} ${response.statusText} for ${url.pathname ?? url}`);
-  const total = Number(response.headers.get('Content-Length')) || 0;
-  if (!response.body) return new Uint8Array(await response.arrayBuffer());
-  const reader = response.body.getReader();
-  const chunks = [];
-  let loaded = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    chunks.push(value);
-    loaded += value.length;
-    onProgress(loaded, total);
-  }
-  const bytes = new Uint8Array(loaded);
-  let at = 0;
-  for (const c of chunks) { bytes.set(c, at); at += c.length; }
-  return bytes;
-}
 
 let wasmReady = null;
 /** Instantiates the wasm module once; later calls share the same promise. */

@@ -1,6 +1,7 @@
 // The training worker: owns the wasm Trainer, trains in chunks between messages, and keeps the user's
 // work in IndexedDB. One message shape: { type, ... } both ways (see README, "Training in the browser").
-import { fetchBytes, initWasm, Trainer, panicForTests, WEIGHTS_URL } from './model.js';
+import { initTrainCore, Trainer, panicForTests } from './train-core.js';
+import { fetchBytes, WEIGHTS_URL } from './assets.js';
 import { loadSplit } from './data.js';
 import { gridPoints, manifoldRgba } from './manifold.js';
 import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
@@ -46,7 +47,7 @@ function guard(fn) {
 }
 
 async function init({ config, resume }) {
-  await initWasm();
+  await initTrainCore();
   post({ type: 'progress', label: 'Loading the 9,000 training digits…', fraction: 0 });
   [train, heldout] = await Promise.all([
     loadSplit('train', (f) => post({ type: 'progress', label: 'Loading the 9,000 training digits…', fraction: f })),

@@ -1,10 +1,12 @@
-//! vae-wasm: the browser binding of `vae-core` (`Vae` here, `Trainer` in `trainer.rs`). It converts types and errors and nothing more:
+//! vae-wasm: the browser binding of `vae-core` (`Vae` here; `Trainer` in `trainer.rs`, with the `train` feature). It converts types and errors and nothing more:
 //! bytes in as `&[u8]`, numbers out as copied typed arrays, errors out as JS `Error`s.
 
 use js_sys::{Float32Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
+#[cfg(feature = "train")]
 mod trainer;
+#[cfg(feature = "train")]
 pub use trainer::{panic_for_tests, Trainer};
 
 /// A trained VAE, loaded from the bytes of a safetensors file.
