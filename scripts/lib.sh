@@ -90,3 +90,12 @@ ensure_test_node_modules() {
     (cd "$ROOT/tests" && npm ci --no-audit --no-fund --silent)
   fi
 }
+
+# The bench's peer, TensorFlow.js 4.22, from npm (a bench dependency only: the page never loads it).
+ensure_bench_node_modules() {
+  ensure_node
+  if [ ! -d "$ROOT/tests/bench/node_modules/@tensorflow/tfjs-backend-wasm" ]; then
+    say "installing the bench's peer, TensorFlow.js 4.22, from npm"
+    (cd "$ROOT/tests/bench" && npm ci --no-audit --no-fund --silent)
+  fi
+}

@@ -1,5 +1,6 @@
 //! `vae`: train, evaluate and draw the MNIST VAE natively, and serve the explorer page.
 
+mod bench;
 mod data;
 mod eval;
 mod grid;
@@ -7,6 +8,11 @@ mod serve;
 mod train;
 
 use clap::{Parser, Subcommand};
+
+// candle allocates a fresh buffer for every tensor op; with glibc's malloc, buffers of this size come from
+// mmap and go back on free, so each op paid page faults (high system time). mimalloc keeps and reuses them.
+#[global_allocator]
+static ALLOC: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[derive(Parser)]
 #[command(name = "vae", version, about = "Train, evaluate and explore a 2-D MNIST VAE")]
@@ -25,6 +31,8 @@ enum Command {
     Grid(grid::Args),
     /// Serve the explorer page (web/ and pkg/) over HTTP.
     Serve(serve::Args),
+    /// Native speed figures for scripts/bench (JSON): training samples/s and matrix-product GFLOP/s.
+    Bench(bench::Args),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -33,5 +41,6 @@ fn main() -> anyhow::Result<()> {
         Command::Eval(a) => eval::run(a),
         Command::Grid(a) => grid::run(a),
         Command::Serve(a) => serve::run(a),
+        Command::Bench(a) => bench::run(a),
     }
 }

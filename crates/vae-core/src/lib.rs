@@ -7,7 +7,8 @@
 //! - [`train`]: seeded AdamW training and evaluation;
 //! - [`weights`]: safetensors bytes in and out, checked before use;
 //! - [`idx`]: the MNIST IDX format;
-//! - [`latent`]: grids and interpolation paths in latent space.
+//! - [`latent`]: grids and interpolation paths in latent space;
+//! - [`probe`]: the matrix product that bounds training speed, for the benchmarks.
 
 pub mod config;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod idx;
 pub mod latent;
 pub mod loss;
 pub mod model;
+pub mod probe;
 pub mod train;
 pub mod weights;
 

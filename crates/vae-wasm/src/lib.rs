@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 #[cfg(feature = "train")]
 mod trainer;
 #[cfg(feature = "train")]
-pub use trainer::{panic_for_tests, Trainer};
+pub use trainer::{panic_for_tests, MatmulProbe, Trainer};
 
 /// A trained VAE, loaded from the bytes of a safetensors file.
 #[wasm_bindgen]

@@ -228,3 +228,30 @@ fn whole_number(name: &str, v: f64) -> Result<usize, JsError> {
         Err(JsError::new(&format!("invalid setting `{name}`: must be a whole number of at least 0, got {v}")))
     }
 }
+
+/// The matrix product that bounds training speed (see `vae_core::probe`), for the bench: `new
+/// MatmulProbe(100, 784, 512)`, then time `run()` from JS; `flops` is the work of one call.
+#[wasm_bindgen]
+pub struct MatmulProbe {
+    inner: vae_core::probe::MatmulProbe,
+}
+
+#[wasm_bindgen]
+impl MatmulProbe {
+    #[wasm_bindgen(constructor)]
+    pub fn new(m: usize, k: usize, n: usize) -> Result<MatmulProbe, JsError> {
+        if [m, k, n].iter().any(|&d| d == 0 || d > 4096) {
+            return Err(JsError::new("MatmulProbe: each dimension must be 1 to 4096"));
+        }
+        Ok(MatmulProbe { inner: vae_core::probe::MatmulProbe::new(m, k, n)? })
+    }
+
+    pub fn run(&self) -> Result<f32, JsError> {
+        Ok(self.inner.run()?)
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn flops(&self) -> f64 {
+        self.inner.flops() as f64
+    }
+}

@@ -1,0 +1,99 @@
+// The peer for scripts/bench: the same VAE in TensorFlow.js 4.22, run in the same page and browser as ours.
+// Loaded by the bench only (after tf-core and its backends), never by the explorer. Same architecture
+// (784-512-2 for training; the pretrained model's decoder shape for decoding), same loss (stable BCE summed
+// over pixels + analytic KL, mean over the batch), same optimiser (Adam, lr 1e-3, which is AdamW with no
+// weight decay), same batch (100), uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) initialisation.
+/* global tf */
+window.tfjsPeer = async function tfjsPeer(backend, opts) {
+  const { images, decoderHidden, warm, windows, steps, singles, grids } = opts;
+  if (backend === 'wasm') {
+    tf.wasm.setWasmPaths('/__tfjs/');
+    // Single-threaded SIMD, as ours: the page is cross-origin isolated, which would let tfjs use threads.
+    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+  }
+  if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} did not start`);
+  await tf.ready();
+  const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+  const quantile = (v, q) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))];
+
+  const param = (shape, fanIn) => tf.variable(tf.randomUniform(shape, -1 / Math.sqrt(fanIn), 1 / Math.sqrt(fanIn)));
+  const dense = (x, w, b) => tf.add(tf.matMul(x, w), b);
+
+  // ---- training: 784-512-2 ----
+  const p = {
+    e1: param([784, 512], 784), eb1: param([512], 784),
+    mu: param([512, 2], 512), mub: param([2], 512),
+    lv: param([512, 2], 512), lvb: param([2], 512),
+    d1: param([2, 512], 2), db1: param([512], 2),
+    d2: param([512, 784], 512), db2: param([784], 512),
+  };
+  const opt = tf.train.adam(1e-3, 0.9, 0.999, 1e-8);
+  const n = images.length / 784;
+  const batch = new Float32Array(100 * 784);
+  function step() {
+    for (let i = 0; i < 100; i++) {
+      const j = Math.floor(Math.random() * n);
+      for (let k = 0; k < 784; k++) batch[i * 784 + k] = images[j * 784 + k] / 255;
+    }
+    const cost = tf.tidy(() => {
+      const x = tf.tensor2d(batch, [100, 784]);
+      const eps = tf.randomNormal([100, 2]);
+      return opt.minimize(() => {
+        const h = tf.relu(dense(x, p.e1, p.eb1));
+        const mu = dense(h, p.mu, p.mub);
+        const logvar = dense(h, p.lv, p.lvb);
+        const z = tf.add(mu, tf.mul(tf.exp(tf.mul(logvar, 0.5)), eps)); // z = mu + sigma * eps
+        const l = dense(tf.relu(dense(z, p.d1, p.db1)), p.d2, p.db2);
+        // BCE = relu(l) - x l + log(1 + exp(-|l|)), summed over pixels
+        const bce = tf.sum(tf.add(tf.sub(tf.relu(l), tf.mul(x, l)), tf.log1p(tf.exp(tf.neg(tf.abs(l))))), 1);
+        const kl = tf.mul(tf.sum(tf.sub(tf.sub(tf.add(logvar, 1), tf.square(mu)), tf.exp(logvar)), 1), -0.5);
+        return tf.mean(tf.add(bce, kl));
+      }, true);
+    });
+    const v = cost.dataSync()[0];
+    cost.dispose();
+    return v;
+  }
+  for (let i = 0; i < warm; i++) step();
+  const rates = [];
+  let loss = 0;
+  for (let w = 0; w < windows; w++) {
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) loss = step();
+    rates.push((steps * 100) / ((performance.now() - t0) / 1000));
+  }
+  Object.values(p).forEach((v) => v.dispose());
+  opt.dispose();
+
+  // ---- decoding: the pretrained model's decoder shape, 2-h1-h2-...-784 ----
+  const dims = [2, ...decoderHidden, 784];
+  const layers = dims.slice(1).map((d, i) => [param([dims[i], d], dims[i]), param([d], dims[i])]);
+  const decode = (z, rows) => {
+    const out = tf.tidy(() => {
+      let h = tf.tensor2d(z, [rows, 2]);
+      layers.forEach(([w, b], i) => { h = dense(h, w, b); if (i < layers.length - 1) h = tf.relu(h); });
+      return tf.sigmoid(h);
+    });
+    const px = out.dataSync(); // the copy to JS, as ours
+    out.dispose();
+    return px;
+  };
+  const time = (count, f) => {
+    for (let i = 0; i < 5; i++) f(i);
+    return Array.from({ length: count }, (_, i) => { const t0 = performance.now(); f(i); return performance.now() - t0; });
+  };
+  const one = time(singles, (i) => decode(Float32Array.of(Math.sin(i) * 2, Math.cos(i) * 2), 1));
+  const g = new Float32Array(800);
+  for (let k = 0; k < 400; k++) { g[2 * k] = -3 + (6 * (k % 20)) / 19; g[2 * k + 1] = 3 - (6 * Math.floor(k / 20)) / 19; }
+  const grid = time(grids, () => decode(g, 400));
+  layers.flat().forEach((v) => v.dispose());
+  return {
+    backend: tf.getBackend(),
+    trainRates: rates,
+    trainMedian: median(rates),
+    finalLoss: loss,
+    oneMedian: median(one),
+    oneP99: quantile(one, 0.99),
+    gridMedian: median(grid),
+  };
+};
