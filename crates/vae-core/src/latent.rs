@@ -3,7 +3,15 @@
 /// An n x n grid of 2-D points over [lo, hi] on both axes, row-major with the first row at z2 = hi,
 /// so that row r, column c sits where a plot with z2 pointing up would draw it.
 pub fn grid(n: usize, lo: f32, hi: f32) -> Vec<[f32; 2]> {
-    let at = |i: usize| if n == 1 { (lo + hi) / 2.0 } else { lo + (hi - lo) * i as f32 / (n - 1) as f32 };
+    // (1 - t) lo + t hi with t = i / (n - 1): t = 0 and t = 1 give lo and hi exactly (lo + (hi - lo) t can
+    // miss hi by an ulp, which the property test found).
+    let at = |i: usize| {
+        if n == 1 {
+            return (lo + hi) / 2.0;
+        }
+        let t = i as f32 / (n - 1) as f32;
+        (1.0 - t) * lo + t * hi
+    };
     (0..n).flat_map(|r| (0..n).map(move |c| [at(c), at(n - 1 - r)])).collect()
 }
 
