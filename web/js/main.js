@@ -140,7 +140,10 @@ function buildLegend() {
     b.type = 'button';
     b.setAttribute('aria-pressed', 'true');
     b.setAttribute('aria-label', `digit ${d}: shown`);
-    b.innerHTML = `<span class="swatch" style="background:${colour}"></span>${d}`;
+    const swatch = document.createElement('span');
+    swatch.className = 'swatch';
+    swatch.style.background = colour; // a CSSOM property, which the page's style-src 'self' allows
+    b.append(swatch, String(d));
     b.addEventListener('click', () => {
       if (hidden.has(d)) hidden.delete(d); else hidden.add(d);
       const shown = !hidden.has(d);

@@ -25,6 +25,7 @@ let lastCheckpoint = { at: 0, record: null };
 let lastEvalStep = -1;
 let broken = false; // a panic happened: this instance is never used again
 let stepsPerChunk = 5;
+let wasmMemory = null; // the training module's linear memory, reported with each chunk's stats
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
@@ -47,12 +48,16 @@ function guard(fn) {
 }
 
 async function init({ config, resume }) {
-  await initTrainCore();
+  wasmMemory = (await initTrainCore()).memory;
   post({ type: 'progress', label: 'Loading the 9,000 training digits…', fraction: 0 });
-  [train, heldout] = await Promise.all([
-    loadSplit('train', (f) => post({ type: 'progress', label: 'Loading the 9,000 training digits…', fraction: f })),
-    loadSplit('heldout'),
-  ]);
+  try {
+    [train, heldout] = await Promise.all([
+      loadSplit('train', (f) => post({ type: 'progress', label: 'Loading the 9,000 training digits…', fraction: f })),
+      loadSplit('heldout'),
+    ]);
+  } catch (e) {
+    throw new Error(`The training digits could not be loaded: ${e.message}.`);
+  }
   const saved = resume ? await loadCheckpoint().catch(() => null) : null;
   if (saved) {
     opts = saved.options;
@@ -179,7 +184,7 @@ async function loop() {
     // Aim each chunk at CHUNK_MS, so pausing answers quickly whatever the batch size.
     stepsPerChunk = Math.max(1, Math.min(200, Math.round(stepsPerChunk * (CHUNK_MS / Math.max(ms, 1)))));
     history.train.push([stats.step, stats.loss, stats.recon, stats.kl]);
-    post({ type: 'stats', ...stats, samplesPerSec: (k * batch) / (ms / 1000), steps: k, ms, batch, n: train.n, progress: trainer.epochProgress });
+    post({ type: 'stats', ...stats, samplesPerSec: (k * batch) / (ms / 1000), steps: k, ms, batch, n: train.n, progress: trainer.epochProgress, wasmBytes: wasmMemory.buffer.byteLength });
     if (stats.step - lastEvalStep >= EVAL_EVERY) evaluateHeldout();
     if (performance.now() - lastView >= VIEW_MS) sendViews();
     if (performance.now() - lastCheckpoint.at >= CHECKPOINT_MS) await checkpoint();

@@ -23,6 +23,7 @@ export function setupTraining(hooks) {
   let recovering = null; // what happened, while a replacement worker starts
   let reference = null;
   let pretrainedGrid = null; // RGBA of the pretrained model's grid, made once for the comparison // the pretrained model's held-out numbers, from the worker
+  let settings = null; // the trainer's settings, as the worker last reported them
   let exportId = 0;
   const exports = new Map();
   const plane = new LatentPlane($('train-map'), { showPoint: false });
@@ -105,6 +106,7 @@ export function setupTraining(hooks) {
         document.body.dataset.trainStep = String(m.step);
         document.body.dataset.trainBatch = String(m.batch);
         document.body.dataset.trainEpoch = String(m.epoch);
+        document.body.dataset.trainWasmBytes = String(m.wasmBytes);
         redrawChart();
         break;
       case 'eval':
@@ -167,6 +169,7 @@ export function setupTraining(hooks) {
 
   /** Shows the trainer's settings in the fields, except in the one being edited. */
   function showControls(c) {
+    settings = c;
     const put = (id, v) => { if (document.activeElement !== $(id)) $(id).value = String(v); };
     put('train-lr', c.lr);
     put('train-beta', c.beta);
@@ -218,8 +221,9 @@ export function setupTraining(hooks) {
   }
 
   function sendBudget() {
-    const epochs = Number($('train-epochs').value);
-    const patience = Number($('train-patience').value);
+    const field = (id) => ($(id).value.trim() === '' ? NaN : Number($(id).value));
+    const epochs = field('train-epochs');
+    const patience = field('train-patience');
     if (!(Number.isInteger(epochs) && epochs >= 0 && Number.isInteger(patience) && patience >= 0)) {
       info('The budget takes whole numbers of at least 0 (0 = no limit).');
       return;
@@ -293,5 +297,9 @@ export function setupTraining(hooks) {
   }).catch(() => {});
 
   // For the tests: the worker's test-only panic message.
-  return { forcePanic: () => worker?.postMessage({ type: 'panic' }), get history() { return history; } };
+  return {
+    forcePanic: () => worker?.postMessage({ type: 'panic' }),
+    get history() { return history; },
+    get settings() { return settings; },
+  };
 }

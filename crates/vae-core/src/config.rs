@@ -12,6 +12,9 @@ pub const MAX_LAYER: usize = 4096;
 pub const MAX_DEPTH: usize = 4;
 /// Largest latent dimension.
 pub const MAX_LATENT: usize = 64;
+/// Most trainable parameters: their f32 weights file must fit in `weights::MAX_BYTES` (64 MiB), so that
+/// every model that can be made can also be saved and loaded again.
+pub const MAX_PARAMS: usize = 16_000_000;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -54,6 +57,15 @@ impl VaeConfig {
             return Err(Error::Config {
                 field: "latent",
                 reason: format!("must be 1 to {MAX_LATENT}, got {}", self.latent),
+            });
+        }
+        if self.num_params() > MAX_PARAMS {
+            return Err(Error::Config {
+                field: "hidden",
+                reason: format!(
+                    "the model would have {} parameters; at most {MAX_PARAMS} (a 64 MiB weights file)",
+                    self.num_params()
+                ),
             });
         }
         if !self.beta.is_finite() || self.beta < 0.0 || self.beta > 1000.0 {
@@ -118,11 +130,12 @@ mod tests {
             VaeConfig { hidden: vec![], ..Default::default() },
             VaeConfig { hidden: vec![0], ..Default::default() },
             VaeConfig { hidden: vec![1_000_000], ..Default::default() },
+            VaeConfig { hidden: vec![4096, 4096], ..Default::default() },
             VaeConfig { latent: 0, ..Default::default() },
             VaeConfig { beta: f64::NAN, ..Default::default() },
             VaeConfig { beta: -1.0, ..Default::default() },
         ];
-        let fields = ["hidden", "hidden", "hidden", "latent", "beta", "beta"];
+        let fields = ["hidden", "hidden", "hidden", "hidden", "latent", "beta", "beta"];
         for (c, f) in cases.iter().zip(fields) {
             let e = c.validate().unwrap_err().to_string();
             assert!(e.contains(f), "{e} should name {f}");

@@ -17,6 +17,10 @@ use crate::model::param_shapes;
 
 pub const CONFIG_KEY: &str = "vae_config";
 
+/// Largest weights file we read: 64 MiB holds 16 million f32 parameters, twenty times the pretrained model.
+/// A larger file is refused before it is parsed (the page checks the same bound before reading a file).
+pub const MAX_BYTES: usize = 64 << 20;
+
 /// Serialises named tensors with the config in the metadata. `dtype` is the storage type (F32 or F16).
 pub fn to_safetensors(cfg: &VaeConfig, tensors: &HashMap<String, Tensor>, dtype: DType) -> Result<Vec<u8>> {
     if !matches!(dtype, DType::F32 | DType::F16 | DType::BF16) {
@@ -37,6 +41,13 @@ pub fn to_safetensors(cfg: &VaeConfig, tensors: &HashMap<String, Tensor>, dtype:
 pub fn from_safetensors(bytes: &[u8], device: &Device) -> Result<(VaeConfig, HashMap<String, Tensor>)> {
     if bytes.is_empty() {
         return Err(Error::Weights("the file is empty".into()));
+    }
+    if bytes.len() > MAX_BYTES {
+        return Err(Error::Weights(format!(
+            "the file is {:.0} MiB; weights files for this explorer are at most {} MiB",
+            bytes.len() as f64 / 1_048_576.0,
+            MAX_BYTES >> 20
+        )));
     }
     if bytes.len() < 8 {
         return Err(Error::Weights(format!(

@@ -89,11 +89,63 @@ fn malformed_files_are_rejected_with_reasons() {
         m.insert("enc_mu.bias".into(), t);
     }))
     .contains("only F32, F16 and BF16"));
-    assert!(err(&with(&|m| {
-        let t = Tensor::from_vec(vec![f32::NAN, 0.0], 2, &Device::Cpu).unwrap();
-        m.insert("enc_mu.bias".into(), t);
-    }))
-    .contains("NaN"));
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert!(err(&with(&|m| {
+            let t = Tensor::from_vec(vec![bad, 0.0], 2, &Device::Cpu).unwrap();
+            m.insert("enc_mu.bias".into(), t);
+        }))
+        .contains("NaN or infinite"));
+    }
+}
+
+/// The 8-byte header length, then the JSON header, then the data (the safetensors layout).
+fn split(bytes: &[u8]) -> (serde_json::Value, &[u8]) {
+    let n = u64::from_le_bytes(bytes[..8].try_into().unwrap()) as usize;
+    (serde_json::from_slice(&bytes[8..8 + n]).unwrap(), &bytes[8 + n..])
+}
+
+fn join(header: &serde_json::Value, data: &[u8]) -> Vec<u8> {
+    let h = serde_json::to_vec(header).unwrap();
+    let mut out = (h.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(&h);
+    out.extend_from_slice(data);
+    out
+}
+
+#[test]
+fn a_header_that_lies_about_its_offsets_is_rejected() {
+    let (_, bytes) = small();
+    let (header, data) = split(&bytes);
+    assert!(Vae::from_safetensors(&join(&header, data)).is_ok(), "re-joining an honest header works");
+    let lie = |f: &dyn Fn(&mut serde_json::Value)| {
+        let mut h = header.clone();
+        f(&mut h);
+        err(&join(&h, data))
+    };
+    // Offsets past the end of the data.
+    let e = lie(&|h| h["dec_out.bias"]["data_offsets"] = serde_json::json!([0, u64::MAX / 2]));
+    assert!(e.contains("does not match the data"), "{e}");
+    // Offsets that do not fit the shape (the tensor claims fewer bytes than its shape needs).
+    let e = lie(&|h| {
+        let [a, _] = <[u64; 2]>::try_from(serde_json::from_value::<Vec<u64>>(h["enc_mu.bias"]["data_offsets"].clone()).unwrap()).unwrap();
+        h["enc_mu.bias"]["data_offsets"] = serde_json::json!([a, a + 4]);
+    });
+    assert!(e.contains("not a usable weights file"), "{e}");
+    // Overlapping tensors: two tensors claiming the same bytes.
+    let e = lie(&|h| h["enc_mu.bias"]["data_offsets"] = h["enc_logvar.bias"]["data_offsets"].clone());
+    assert!(e.contains("not a usable weights file"), "{e}");
+    // End before start.
+    let e = lie(&|h| h["dec_out.bias"]["data_offsets"] = serde_json::json!([8, 0]));
+    assert!(e.contains("not a usable weights file"), "{e}");
+}
+
+#[test]
+fn a_200_mb_file_is_refused_before_it_is_parsed() {
+    let (_, bytes) = small();
+    let mut big = bytes.clone();
+    big.resize(200 << 20, 0);
+    let e = err(&big);
+    assert!(e.contains("200 MiB") && e.contains("at most 64 MiB"), "{e}");
 }
 
 #[test]

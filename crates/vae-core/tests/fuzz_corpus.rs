@@ -1,0 +1,104 @@
+//! Replays the committed cargo-fuzz corpus (`crates/vae-core/fuzz/corpus/`, grown by `scripts/fuzz`) through
+//! the parsers, as the fuzz targets do, on the stable toolchain in every test run: every input found
+//! interesting once must still give Ok or an Error, never a panic.
+//!
+//! `VAE_WRITE_FUZZ_SEEDS=1 cargo test -p vae-core --test fuzz_corpus` writes the seed inputs (valid small
+//! files the fuzzer mutates from) into the corpus.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use candle_core::DType;
+use vae_core::idx::{encode, parse, Dataset};
+use vae_core::{TrainConfig, Trainer, Vae, VaeConfig};
+
+fn corpus(target: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join("corpus").join(target)
+}
+
+fn inputs(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = corpus(target);
+    let mut out: Vec<_> = fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), fs::read(&p).unwrap()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// What the idx fuzz target does with one input.
+fn idx_case(data: &[u8]) {
+    if data.len() < 2 {
+        return;
+    }
+    let rest = &data[2..];
+    let cut = (u16::from_le_bytes([data[0], data[1]]) as usize).min(rest.len());
+    let (images, labels) = rest.split_at(cut);
+    if let Ok(d) = Dataset::from_idx(images, labels) {
+        assert_eq!(d.images_idx(), images);
+    }
+    for ndim in 0..=4 {
+        let _ = parse(rest, ndim, "fuzz");
+    }
+}
+
+#[test]
+fn the_idx_corpus_parses_or_errs() {
+    maybe_write_seeds();
+    let all = inputs("idx");
+    assert!(all.len() >= 3, "the idx corpus has {} inputs", all.len());
+    for (name, data) in &all {
+        let r = std::panic::catch_unwind(|| idx_case(data));
+        assert!(r.is_ok(), "idx corpus input {name} panicked");
+    }
+}
+
+#[test]
+fn the_weights_corpus_loads_or_errs() {
+    maybe_write_seeds();
+    let all = inputs("weights");
+    assert!(all.len() >= 2, "the weights corpus has {} inputs", all.len());
+    let mut accepted = 0;
+    for (name, data) in &all {
+        let r = std::panic::catch_unwind(|| {
+            Vae::from_safetensors(data).map(|v| v.decode_slice(&vec![0.5; v.config().latent]).unwrap().len())
+        });
+        match r {
+            Err(_) => panic!("weights corpus input {name} panicked"),
+            Ok(Ok(_)) => accepted += 1,
+            Ok(Err(e)) => assert!(!e.to_string().is_empty()),
+        }
+    }
+    assert!(accepted >= 1, "the seeds include valid files");
+}
+
+/// Seeds: two valid tiny IDX pairs and a valid tiny weights file in f32 and f16 (input 4, so the fuzzer
+/// works on a few hundred bytes rather than megabytes).
+fn maybe_write_seeds() {
+    if std::env::var_os("VAE_WRITE_FUZZ_SEEDS").is_none() {
+        return;
+    }
+    let pair = |n: usize| {
+        let d = Dataset::new((0..n * 784).map(|i| (i % 256) as u8).collect(), (0..n).map(|i| i as u8 % 10).collect())
+            .unwrap();
+        let img = d.images_idx();
+        let mut out = (img.len() as u16).to_le_bytes().to_vec();
+        out.extend(img);
+        out.extend(d.labels_idx());
+        out
+    };
+    fs::create_dir_all(corpus("idx")).unwrap();
+    fs::write(corpus("idx").join("seed-1-image"), pair(1)).unwrap();
+    fs::write(corpus("idx").join("seed-2-images"), pair(2)).unwrap();
+    let mut labels_only = vec![0, 0];
+    labels_only.extend(encode(&[3], &[1, 2, 3]));
+    fs::write(corpus("idx").join("seed-labels"), labels_only).unwrap();
+
+    let cfg = VaeConfig { input: 4, hidden: vec![3], latent: 2, beta: 1.0 };
+    let t = Trainer::new(cfg, TrainConfig::default()).unwrap();
+    fs::create_dir_all(corpus("weights")).unwrap();
+    for (dt, name) in [(DType::F32, "seed-f32"), (DType::F16, "seed-f16")] {
+        fs::write(corpus("weights").join(name), t.to_safetensors(dt).unwrap()).unwrap();
+    }
+}
