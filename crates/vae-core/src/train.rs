@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 
 use candle_core::{DType, Device, Tensor};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarBuilder, VarMap};
+use candle_nn::{VarBuilder, VarMap};
+
+use crate::adamw::AdamW;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -305,8 +307,7 @@ impl Trainer {
 }
 
 fn new_adamw(varmap: &VarMap, t: &TrainConfig) -> Result<AdamW> {
-    let params = ParamsAdamW { lr: t.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8, weight_decay: t.weight_decay };
-    Ok(AdamW::new(varmap.all_vars(), params)?)
+    Ok(AdamW::new(varmap.all_vars(), t.lr, 0.9, 0.999, 1e-8, t.weight_decay))
 }
 
 /// n draws of eps ~ N(0, 1) from `rng`, as a 1-D tensor.
