@@ -55,7 +55,7 @@ function badWeights() {
     ['cut-8pc.safetensors', cut(0.08), /does not match the data|truncated/],
     ['cut-50pc.safetensors', cut(0.5), /does not match the data|truncated/],
     ['lying-offsets.safetensors', edited((h) => { h['dec_out.bias'].data_offsets = [0, 1e12]; }), /does not match the data|not a usable weights file/],
-    ['header-2-63.safetensors', huge, /header length is impossible/],
+    ['header-2-63.safetensors', huge, /header length in its first 8 bytes is impossible for this file/],
     ['renamed-tensor.safetensors', edited((h) => { h['enc_mu.b'] = h['enc_mu.bias']; delete h['enc_mu.bias']; }), /`enc_mu\.bias` is missing/],
     ['wrong-shape.safetensors', edited((h) => { h['enc_mu.bias'].shape = [1, 2]; }), /`enc_mu\.bias` has shape \[1, 2\]/],
     ['wrong-dtype.safetensors', edited((h) => { h['enc_mu.bias'].dtype = 'I16'; }), /only F32, F16 and BF16/],

@@ -8,7 +8,7 @@ use candle_core::{Module, Tensor};
 use candle_nn::{linear, Linear, VarBuilder};
 
 use crate::config::VaeConfig;
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 pub struct Vae {
     cfg: VaeConfig,
@@ -104,25 +104,33 @@ impl Vae {
     pub fn from_safetensors(bytes: &[u8]) -> Result<Self> {
         let device = candle_core::Device::Cpu;
         let (cfg, tensors) = crate::weights::from_safetensors(bytes, &device)?;
-        Self::new(&cfg, VarBuilder::from_tensors(tensors, candle_core::DType::F32, &device))
+        let vae = Self::new(&cfg, VarBuilder::from_tensors(tensors, candle_core::DType::F32, &device))?;
+        // Finite weights can still be so large that the network overflows (inf - inf = NaN): try the model
+        // once at z = 0 and on a mid-grey image before accepting it (the fuzzer found such a file).
+        let probe = vae.decode_slice(&vec![0.0; cfg.latent]).and_then(|_| vae.encode_slice(&vec![0.5; cfg.input]));
+        if probe.is_err() {
+            return Err(Error::Weights(
+                "its weights are so large that the model's output overflows to infinity or NaN".into(),
+            ));
+        }
+        Ok(vae)
     }
 
     /// z: n * latent numbers -> n * input pixel probabilities.
     pub fn decode_slice(&self, z: &[f32]) -> Result<Vec<f32>> {
         let z = self.rows(z, self.cfg.latent, "z", f32::MIN, f32::MAX)?;
-        Ok(self.decode(&z)?.flatten_all()?.to_vec1()?)
+        finite(self.decode(&z)?.flatten_all()?.to_vec1()?, "pixel probability")
     }
 
     /// x: n * input pixels in [0, 1] -> (mu, logvar), each n * latent numbers.
     pub fn encode_slice(&self, x: &[f32]) -> Result<(Vec<f32>, Vec<f32>)> {
         let x = self.rows(x, self.cfg.input, "x", 0.0, 1.0)?;
         let (mu, logvar) = self.encode(&x)?;
-        Ok((mu.flatten_all()?.to_vec1()?, logvar.flatten_all()?.to_vec1()?))
+        Ok((finite(mu.flatten_all()?.to_vec1()?, "mu")?, finite(logvar.flatten_all()?.to_vec1()?, "log sigma^2")?))
     }
 
     /// Checks a flat slice (a multiple of `width` finite numbers in [lo, hi]) and shapes it as rows.
     pub(crate) fn rows(&self, v: &[f32], width: usize, what: &str, lo: f32, hi: f32) -> Result<Tensor> {
-        use crate::error::Error;
         if v.is_empty() || !v.len().is_multiple_of(width) {
             return Err(Error::Input(format!(
                 "{what} must hold a positive multiple of {width} numbers, got {}",
@@ -136,5 +144,16 @@ impl Vae {
             return Err(Error::Input(format!("{what}[{i}] is {}, outside [{lo}, {hi}]", v[i])));
         }
         Ok(Tensor::from_slice(v, (v.len() / width, width), &candle_core::Device::Cpu)?)
+    }
+}
+
+/// The model's outputs, or an error if one is not a finite number (a model whose weights overflow f32).
+fn finite(v: Vec<f32>, what: &str) -> Result<Vec<f32>> {
+    match v.iter().position(|x| !x.is_finite()) {
+        None => Ok(v),
+        Some(i) => Err(Error::Input(format!(
+            "the model computed {} for output {i} ({what}): its weights overflow f32 arithmetic here",
+            v[i]
+        ))),
     }
 }

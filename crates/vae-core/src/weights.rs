@@ -97,7 +97,9 @@ fn describe_st_error(e: safetensors::SafeTensorError) -> String {
     use safetensors::SafeTensorError as E;
     match e {
         E::HeaderTooLarge | E::HeaderTooSmall | E::InvalidHeaderLength => {
-            format!("the header length is impossible ({e:?}); the file is damaged or is not a safetensors file")
+            "the header length in its first 8 bytes is impossible for this file; the file is damaged or is not a \
+             safetensors file"
+                .to_string()
         }
         E::InvalidHeader(_) | E::InvalidHeaderDeserialization(_) | E::JsonError(_) => {
             format!("the header is not valid JSON metadata ({e}); the file is damaged or is not a safetensors file")

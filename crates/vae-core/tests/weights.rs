@@ -157,3 +157,21 @@ fn bad_decoder_inputs_are_errors() {
     assert!(vae.decode_slice(&[]).is_err());
     assert!(vae.encode_slice(&vec![2.0; 784]).unwrap_err().to_string().contains("outside [0, 1]"));
 }
+
+/// Finite weights so large that the network overflows (found by the fuzzer: the decoder gave NaN
+/// "probabilities"): refused when loaded, in words.
+#[test]
+fn weights_that_overflow_the_network_are_refused() {
+    let (cfg, bytes) = small();
+    let (_, mut tensors) = from_safetensors(&bytes, &Device::Cpu).unwrap();
+    // Every decoder hidden unit is 3e38 at z = 0, and output weights of +2 and -2 make +inf and -inf, whose
+    // sum is NaN. Each weight is finite.
+    let b = &tensors["dec.0.bias"];
+    tensors.insert("dec.0.bias".into(), Tensor::full(3e38f32, b.shape(), &Device::Cpu).unwrap());
+    let w = &tensors["dec_out.weight"];
+    let signs: Vec<f32> = (0..w.elem_count()).map(|i| if i % 2 == 0 { 2.0 } else { -2.0 }).collect();
+    tensors.insert("dec_out.weight".into(), Tensor::from_vec(signs, w.shape(), &Device::Cpu).unwrap());
+    let file = to_safetensors(&cfg, &tensors, DType::F32).unwrap();
+    let e = err(&file);
+    assert!(e.contains("overflows to infinity or NaN"), "{e}");
+}
