@@ -105,6 +105,20 @@ mod tests {
     use super::*;
 
     #[test]
+    fn binds_to_loopback_unless_told_otherwise() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(flatten)]
+            args: Args,
+        }
+        let cli = <Cli as clap::Parser>::try_parse_from(["serve"]).unwrap();
+        assert!(cli.args.addr.ip().is_loopback(), "default address {}", cli.args.addr);
+        assert_eq!(cli.args.addr.to_string(), "127.0.0.1:8080");
+        let other = <Cli as clap::Parser>::try_parse_from(["serve", "--addr", "0.0.0.0:9000"]).unwrap();
+        assert_eq!(other.args.addr.to_string(), "0.0.0.0:9000");
+    }
+
+    #[test]
     fn traversal_attempts_are_refused_before_any_lookup() {
         for ok in ["/", "/index.html", "/js/main.js", "/pkg/vae_wasm_bg.wasm", "/js/"] {
             assert_eq!(check_path(ok), Ok(()), "{ok}");
