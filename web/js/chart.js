@@ -33,13 +33,13 @@ export function drawLossChart(canvas, history, reference) {
   // initialisation) would flatten everything after them: the axis tops out at the values after the first 10 %
   // of the steps, and earlier points are clipped at the top edge.
   const settled = (r) => r[0] >= lastStep * 0.1;
-  const values = [...train, ...held].flatMap((r) => [r[1], r[2]]).filter(Number.isFinite);
-  const later = [...train.filter(settled), ...held.filter(settled)].flatMap((r) => [r[1], r[2]]).filter(Number.isFinite);
-  const lo = Math.max(0, Math.min(reference ? reference.recon - 10 : Infinity, ...values) - 5);
-  const top = later.length ? Math.max(...later) : Math.max(...values, 0);
+  const [vLo, vHi] = extent([train, held], [1, 2]);
+  const [, laterHi] = extent([train, held], [1, 2], settled);
+  const [, klMax] = extent([train, held], [3]);
+  const lo = Math.max(0, Math.min(reference ? reference.recon - 10 : Infinity, vLo) - 5);
+  const top = Number.isFinite(laterHi) ? laterHi : Math.max(vHi, 0);
   const hi = Math.max(lo + 20, Math.min(600, Math.max(top + 10, reference ? reference.loss + 20 : 0)));
-  const klValues = [...train, ...held].map((r) => r[3]).filter(Number.isFinite);
-  const klHi = Math.max(1, ...klValues, reference ? reference.kl * 1.2 : 0) * 1.1;
+  const klHi = Math.max(1, klMax, reference ? reference.kl * 1.2 : 0) * 1.1;
   const x = (step) => pad.l + (step / lastStep) * pw;
   const y = (v) => pad.t + ph - ((Math.min(hi, Math.max(lo, v)) - lo) / (hi - lo)) * ph;
   const yKl = (v) => pad.t + ph - (Math.min(klHi, Math.max(0, v)) / klHi) * ph;
@@ -72,13 +72,15 @@ export function drawLossChart(canvas, history, reference) {
     ctx.fillText(`pretrained model, held-out: ${reference.loss.toFixed(1)}`, pad.l + 4, y(reference.loss) + 14);
   }
 
+  // A long session has tens of thousands of chunks: draw one averaged point per pixel column.
+  const lines = bucketMeans(train, lastStep, Math.max(50, Math.round(pw)));
   for (const s of SERIES) {
     const yy = s.i === 3 ? yKl : y;
     ctx.strokeStyle = s.colour;
     ctx.globalAlpha = 0.8;
     ctx.lineWidth = 1.5;
     ctx.beginPath();
-    train.forEach((r, k) => (k ? ctx.lineTo(x(r[0]), yy(r[s.i])) : ctx.moveTo(x(r[0]), yy(r[s.i]))));
+    lines.forEach((r, k) => (k ? ctx.lineTo(x(r[0]), yy(r[s.i])) : ctx.moveTo(x(r[0]), yy(r[s.i]))));
     ctx.stroke();
     ctx.globalAlpha = 1;
     ctx.fillStyle = s.colour;
@@ -95,4 +97,39 @@ export function drawLossChart(canvas, history, reference) {
     ctx.fillRect(pad.l + 8 + k * 70, pad.t + 6, 12, 3);
     ctx.fillText(s.i === 3 ? `${s.name} (right)` : s.name, pad.l + 24 + k * 70, pad.t + 11);
   });
+}
+
+/** [lowest, highest] finite value in columns `cols` of the rows of every list (of rows passing `keep`),
+ *  in one pass: a long history is too large to spread into Math.min's arguments. */
+function extent(lists, cols, keep = null) {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const rows of lists) {
+    for (const r of rows) {
+      if (keep && !keep(r)) continue;
+      for (const c of cols) {
+        const v = r[c];
+        if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      }
+    }
+  }
+  return [lo, hi];
+}
+
+/** Rows [step, ...values] averaged into at most `buckets` equal spans of 0..lastStep (all rows if fewer). */
+export function bucketMeans(rows, lastStep, buckets) {
+  if (rows.length <= buckets) return rows;
+  const out = [];
+  let acc = null;
+  let count = 0;
+  let bucket = -1;
+  const flush = () => { if (count) out.push(acc.map((v) => v / count)); };
+  for (const r of rows) {
+    const b = Math.min(buckets - 1, Math.floor((r[0] / lastStep) * buckets));
+    if (b !== bucket) { flush(); acc = r.map(() => 0); count = 0; bucket = b; }
+    r.forEach((v, i) => { acc[i] += v; });
+    count++;
+  }
+  flush();
+  return out;
 }

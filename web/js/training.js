@@ -192,9 +192,18 @@ export function setupTraining(hooks) {
     document.body.dataset.training = on ? 'on' : 'off';
   }
 
+  /** The held-out points at once (small, and what the tests read); the drawing at most every 200 ms, since
+   *  stats arrive ~25 times a second and a long history takes a while to draw. */
+  let chartTimer = 0;
+  let chartDrawn = 0;
   function redrawChart() {
-    drawLossChart($('train-chart'), history, reference);
     $('train-chart').dataset.heldout = JSON.stringify(history.heldout);
+    if (chartTimer) return;
+    chartTimer = setTimeout(() => {
+      chartTimer = 0;
+      chartDrawn = performance.now();
+      drawLossChart($('train-chart'), history, reference);
+    }, Math.max(0, 200 - (performance.now() - chartDrawn)));
   }
 
   function drawViews() {
