@@ -6,6 +6,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WASM_BINDGEN_VERSION="0.2.130"   # must equal the wasm-bindgen crate pinned in crates/vae-wasm/Cargo.toml
 export PATH="$HOME/.cargo/bin:$PATH"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"   # where cargo puts what it builds
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 
@@ -53,7 +54,7 @@ ensure_data() {
 build_cli() {
   say "building the native vae binary"
   (cd "$ROOT" && cargo build --release -p vae-cli)
-  VAE="$ROOT/target/release/vae"
+  VAE="$TARGET_DIR/release/vae"
 }
 
 # Two modules into pkg/: vae_wasm (the explorer's: Vae) and vae_train (the training worker's: Vae and
@@ -64,7 +65,7 @@ build_wasm() {
   ensure_wasm_bindgen
   say "building the wasm core into pkg/ (explorer and training modules)"
   find "$ROOT/pkg" -mindepth 1 ! -name README.md -delete
-  local out="$ROOT/target/wasm32-unknown-unknown/release/vae_wasm.wasm" features name
+  local out="$TARGET_DIR/wasm32-unknown-unknown/release/vae_wasm.wasm" features name
   for features in "" train; do
     name=vae_wasm
     [ -n "$features" ] && name=vae_train
