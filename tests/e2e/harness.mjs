@@ -108,3 +108,16 @@ export function canvasGrey(page, id, x = 0, y = 0, w = 28, h = 28) {
 }
 
 export const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+/** Draws polylines on the drawing pad with the mouse; points are fractions of the pad's width and height. */
+export async function drawOnPad(page, strokes) {
+  await page.locator('#pad').scrollIntoViewIfNeeded();
+  const box = await page.locator('#pad').boundingBox();
+  for (const stroke of strokes) {
+    await page.mouse.move(box.x + stroke[0][0] * box.width, box.y + stroke[0][1] * box.height);
+    await page.mouse.down();
+    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 4 });
+    await page.mouse.up();
+  }
+  await nextFrames(page);
+}

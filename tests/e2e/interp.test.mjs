@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openReady, nextFrames, canvasGrey, maxDiff, INDEPENDENT } from './harness.mjs';
+import { ROOT, startServer, launch, openReady, nextFrames, canvasGrey, maxDiff, INDEPENDENT, drawOnPad } from './harness.mjs';
 
 let server;
 let browser;
@@ -176,19 +176,6 @@ test('the exported PNG is slide-sized and holds the K images of both strips', as
   await context.close();
 });
 
-/** Draws polylines (in fractions of the pad) with the mouse. */
-async function draw(page, strokes) {
-  await page.locator('#pad').scrollIntoViewIfNeeded();
-  const box = await page.locator('#pad').boundingBox();
-  for (const stroke of strokes) {
-    await page.mouse.move(box.x + stroke[0][0] * box.width, box.y + stroke[0][1] * box.height);
-    await page.mouse.down();
-    for (const [x, y] of stroke.slice(1)) await page.mouse.move(box.x + x * box.width, box.y + y * box.height, { steps: 4 });
-    await page.mouse.up();
-  }
-  await nextFrames(page);
-}
-
 /** The class whose held-out centroid (of encoder means) is nearest to mu. */
 function nearestClass(page, mu) {
   return page.evaluate(new Function('mu', `return (async () => { ${INDEPENDENT}
@@ -202,7 +189,7 @@ function nearestClass(page, mu) {
 
 test('a drawn stroke and a drawn circle are preprocessed like MNIST and land near the 1s and the 0s', async () => {
   const { page, context, errors } = await openReady(browser, server);
-  await draw(page, [[[0.52, 0.15], [0.5, 0.5], [0.48, 0.85]]]);
+  await drawOnPad(page, [[[0.52, 0.15], [0.5, 0.5], [0.48, 0.85]]]);
   const info = page.locator('#pad-info');
   const one = (await info.getAttribute('data-mu')).split(',').map(Number);
   assert.equal(await nearestClass(page, one), 1, `a vertical stroke encodes to ${one}`);
@@ -232,7 +219,7 @@ test('a drawn stroke and a drawn circle are preprocessed like MNIST and land nea
   await page.locator('#pad-clear').click();
   assert.match(await info.textContent(), /empty/);
   const circle = Array.from({ length: 25 }, (_, i) => [0.5 + 0.28 * Math.sin((2 * Math.PI * i) / 24), 0.5 - 0.36 * Math.cos((2 * Math.PI * i) / 24)]);
-  await draw(page, [circle]);
+  await drawOnPad(page, [circle]);
   const zero = (await info.getAttribute('data-mu')).split(',').map(Number);
   assert.equal(await nearestClass(page, zero), 0, `a circle encodes to ${zero}`);
   assert.deepEqual(errors, []);

@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { closeSync, mkdirSync, openSync, readFileSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openReady, openPage, waitReady, independentDecodeOfDisplayedZ, canvasGrey, maxDiff, nextFrames } from './harness.mjs';
+import { ROOT, startServer, launch, openReady, openPage, waitReady, independentDecodeOfDisplayedZ, canvasGrey, maxDiff, nextFrames, drawOnPad } from './harness.mjs';
 
 let server;
 let browser;
@@ -211,12 +211,7 @@ test('a link whose z or ends are NaN, Infinity or absurd is reported and ignored
 
 test('an empty drawing pad says so, and draws nothing from it', async () => {
   const { page, context, errors } = await openReady(browser, server);
-  await page.locator('#pad').scrollIntoViewIfNeeded();
-  const box = await page.locator('#pad').boundingBox();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.2);
-  await page.mouse.down();
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height * 0.8, { steps: 8 });
-  await page.mouse.up();
+  await drawOnPad(page, [[[0.5, 0.2], [0.5, 0.8]]]);
   await waitFor(page, () => document.getElementById('pad-info').dataset.loss !== undefined);
   await page.locator('#pad-clear').click();
   assert.equal(await page.locator('#pad-info').textContent(), 'The pad is empty: draw a digit first.');

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openReady, nextFrames } from './harness.mjs';
+import { ROOT, startServer, launch, openReady, nextFrames, drawOnPad } from './harness.mjs';
 
 let server;
 let browser;
@@ -79,12 +79,7 @@ test('every request the page makes, through every feature, goes to its own origi
   await page.keyboard.press('b');
   await page.locator('.legend button').first().click();
   await Promise.all([page.waitForEvent('download'), page.locator('#export-strip').click()]);
-  await page.locator('#pad').scrollIntoViewIfNeeded();
-  const pad = await page.locator('#pad').boundingBox();
-  await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.2);
-  await page.mouse.down();
-  await page.mouse.move(pad.x + pad.width / 2, pad.y + pad.height * 0.8, { steps: 6 });
-  await page.mouse.up();
+  await drawOnPad(page, [[[0.5, 0.2], [0.5, 0.8]]]);
   await page.locator('#train-play').click();
   await page.waitForFunction(() => Number(document.body.dataset.trainStep ?? 0) >= 3, null, { timeout: 60_000 });
   await page.locator('#train-play').click();
