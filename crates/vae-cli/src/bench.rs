@@ -42,7 +42,7 @@ pub fn run(a: Args) -> Result<()> {
             t.train_steps(a.steps).map(|_| (a.steps * batch) as f64 / start.elapsed().as_secs_f64())
         })
         .collect::<Result<_, _>>()?;
-    let probe = MatmulProbe::new(100, 784, 512)?;
+    let mut probe = MatmulProbe::new(100, 784, 512)?;
     for _ in 0..20 {
         probe.run()?;
     }

@@ -81,7 +81,7 @@ pub fn run(a: Args) -> Result<()> {
     for epoch in 1..=a.epochs {
         let s = t.train_steps(steps_per_epoch)?;
         // The same eps every epoch (fixed seed), so epochs are compared on equal terms.
-        let v = evaluate(t.vae(), &val, a.val_samples, 12345)?;
+        let v = evaluate(t.vae()?, &val, a.val_samples, 12345)?;
         if v.loss < best {
             (best, best_epoch, since_best, since_lr) = (v.loss, epoch, 0, 0);
             best_weights = t.tensors()?;

@@ -4,13 +4,15 @@
 //! - [`config`]: the architecture (`VaeConfig`), which travels inside every weights file;
 //! - [`model`]: encoder x -> (mu, log sigma^2), decoder z -> pixel logits, the reparameterisation trick;
 //! - [`loss`]: the negative ELBO in nats (stable BCE summed over pixels + beta * analytic KL);
-//! - [`train`]: seeded AdamW training and evaluation, with [`adamw`] the fused optimiser;
+//! - [`train`]: seeded AdamW training and evaluation, with [`backprop`] the hand-written step and [`adamw`]
+//!   the fused optimiser;
 //! - [`weights`]: safetensors bytes in and out, checked before use;
 //! - [`idx`]: the MNIST IDX format;
 //! - [`latent`]: grids and interpolation paths in latent space;
 //! - [`probe`]: the matrix product that bounds training speed, for the benchmarks.
 
 pub mod adamw;
+pub mod backprop;
 pub mod config;
 pub mod error;
 pub mod idx;

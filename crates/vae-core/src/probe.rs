@@ -1,13 +1,16 @@
 //! Speed probes shared by `vae bench` and the wasm bench: the matrix product that bounds training speed,
-//! computed exactly as a `Linear` layer's forward does it (x @ W^T with W stored as (out, in)).
+//! computed by the very function the hand-written training step uses for a layer's forward product
+//! (x W^T with W stored as (out, in); see [`crate::backprop::linear_product`]).
 
-use candle_core::{Device, Tensor};
-
+use crate::backprop::linear_product;
 use crate::error::Result;
 
 pub struct MatmulProbe {
-    x: Tensor,
-    w: Tensor,
+    x: Vec<f32>,
+    w: Vec<f32>,
+    y: Vec<f32>,
+    k: usize,
+    n: usize,
     flops: u64,
 }
 
@@ -17,15 +20,13 @@ impl MatmulProbe {
         let fill = |len: usize, salt: usize| -> Vec<f32> {
             (0..len).map(|i| ((i * 2_654_435_761 + salt) % 1000) as f32 / 1000.0 - 0.5).collect()
         };
-        let x = Tensor::from_vec(fill(m * k, 1), (m, k), &Device::Cpu)?;
-        let w = Tensor::from_vec(fill(n * k, 7), (n, k), &Device::Cpu)?;
-        Ok(Self { x, w, flops: 2 * (m * k * n) as u64 })
+        Ok(Self { x: fill(m * k, 1), w: fill(n * k, 7), y: vec![0.0; m * n], k, n, flops: 2 * (m * k * n) as u64 })
     }
 
     /// One product; returns its first element so that the work cannot be optimised away.
-    pub fn run(&self) -> Result<f32> {
-        let y = self.x.matmul(&self.w.t()?)?;
-        Ok(y.narrow(0, 0, 1)?.narrow(1, 0, 1)?.flatten_all()?.to_vec1::<f32>()?[0])
+    pub fn run(&mut self) -> Result<f32> {
+        linear_product(&self.x, &self.w, self.k, self.n, &mut self.y);
+        Ok(self.y[0])
     }
 
     pub fn flops(&self) -> u64 {

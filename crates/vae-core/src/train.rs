@@ -2,12 +2,14 @@
 //! order, augmentation and eps all come from one seeded `StdRng`, the same on native and wasm), and
 //! evaluation of the negative ELBO on any set.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use candle_core::{DType, Device, Tensor};
-use candle_nn::{VarBuilder, VarMap};
+use candle_nn::VarBuilder;
 
 use crate::adamw::AdamW;
+use crate::backprop::{Net, Work};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr::{Distribution, StandardNormal};
@@ -16,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::VaeConfig;
 use crate::error::{Error, Result};
 use crate::idx::{Dataset, PIXELS, SIDE};
-use crate::loss::{neg_elbo, LossParts};
+use crate::loss::LossParts;
 use crate::model::{reparameterize, Vae};
 use crate::weights;
 
@@ -76,12 +78,17 @@ pub struct StepStats {
     pub kl: f32,
 }
 
+/// A model being trained. Its parameters live in one flat buffer, stepped by the hand-written forward and
+/// backward pass of [`crate::backprop`]; the candle [`Vae`] that decodes and encodes with them is made when
+/// asked for, and kept until the next step.
 pub struct Trainer {
     cfg: VaeConfig,
     tcfg: TrainConfig,
-    device: Device,
-    varmap: VarMap,
-    vae: Vae,
+    net: Net,
+    params: Vec<f32>,
+    grad: Vec<f32>,
+    work: Work,
+    vae: OnceCell<Vae>,
     opt: AdamW,
     rng: StdRng,
     data: Option<Dataset>,
@@ -97,33 +104,33 @@ impl Trainer {
     pub fn new(cfg: VaeConfig, tcfg: TrainConfig) -> Result<Self> {
         cfg.validate()?;
         tcfg.validate()?;
-        let device = Device::Cpu;
-        let varmap = VarMap::new();
-        let vae = Vae::new(&cfg, VarBuilder::from_varmap(&varmap, DType::F32, &device))?;
+        let net = Net::new(&cfg);
+        let mut params = vec![0f32; net.len()];
         let mut rng = StdRng::seed_from_u64(tcfg.seed as u64);
-        {
-            let vars = varmap.data().lock().expect("varmap lock");
-            let mut names: Vec<&String> = vars.keys().collect();
-            names.sort();
-            for name in names {
-                let var = &vars[name];
-                let fan_in = if name.ends_with(".bias") {
-                    vars[&name.replace(".bias", ".weight")].dims()[1]
-                } else {
-                    var.dims()[1]
-                };
-                let bound = 1.0 / (fan_in as f32).sqrt();
-                let values: Vec<f32> = (0..var.elem_count()).map(|_| rng.random_range(-bound..bound)).collect();
-                var.set(&Tensor::from_vec(values, var.shape(), &device)?)?;
-            }
+        // In the order of the parameters' names, as candle's VarMap kept them: the weights are those the
+        // candle version of this trainer drew from the same seed.
+        let mut layout = net.params();
+        layout.sort_by(|a, b| a.0.cmp(&b.0));
+        for (name, shape, at) in &layout {
+            let fan_in = if name.ends_with(".bias") {
+                let weight = name.replace(".bias", ".weight");
+                layout.iter().find(|p| p.0 == weight).expect("every bias has a weight").1[1]
+            } else {
+                shape[1]
+            };
+            let bound = 1.0 / (fan_in as f32).sqrt();
+            let len: usize = shape.iter().product();
+            params[*at..*at + len].iter_mut().for_each(|v| *v = rng.random_range(-bound..bound));
         }
-        let opt = new_adamw(&varmap, &tcfg)?;
+        let opt = AdamW::new(net.len(), tcfg.lr, 0.9, 0.999, 1e-8, tcfg.weight_decay);
         Ok(Self {
             cfg,
             tcfg,
-            device,
-            varmap,
-            vae,
+            grad: vec![0f32; net.len()],
+            net,
+            params,
+            work: Work::default(),
+            vae: OnceCell::new(),
             opt,
             rng,
             data: None,
@@ -135,12 +142,13 @@ impl Trainer {
     }
 
     /// Starts from the weights in a safetensors file (optimizer moments start at zero).
+    /// The file is checked as `Vae::from_safetensors` checks it, overflow included.
     pub fn from_safetensors(bytes: &[u8], tcfg: TrainConfig) -> Result<Self> {
+        let vae = Vae::from_safetensors(bytes)?;
         let (cfg, tensors) = weights::from_safetensors(bytes, &Device::Cpu)?;
         let mut t = Self::new(cfg, tcfg)?;
-        for (name, value) in tensors {
-            t.varmap.set_one(&name, &value)?;
-        }
+        t.load_tensors(&tensors)?;
+        let _ = t.vae.set(vae);
         Ok(t)
     }
 
@@ -152,8 +160,14 @@ impl Trainer {
         &self.tcfg
     }
 
-    pub fn vae(&self) -> &Vae {
-        &self.vae
+    /// The model with the current weights, for decoding and encoding.
+    pub fn vae(&self) -> Result<&Vae> {
+        if let Some(vae) = self.vae.get() {
+            return Ok(vae);
+        }
+        let vb = VarBuilder::from_tensors(self.tensors()?, DType::F32, &Device::Cpu);
+        let _ = self.vae.set(Vae::new(&self.cfg, vb)?);
+        Ok(self.vae.get().expect("just set"))
     }
 
     pub fn step(&self) -> u64 {
@@ -181,7 +195,7 @@ impl Trainer {
     /// Replaces the weights by those of a safetensors file of the same architecture (a checkpoint).
     /// The optimizer's moment estimates are kept.
     pub fn load_safetensors(&mut self, bytes: &[u8]) -> Result<()> {
-        let (cfg, tensors) = weights::from_safetensors(bytes, &self.device)?;
+        let (cfg, tensors) = weights::from_safetensors(bytes, &Device::Cpu)?;
         if (VaeConfig { beta: self.cfg.beta, ..cfg.clone() }) != self.cfg {
             return Err(Error::Input(format!(
                 "the checkpoint is a {} model, but this trainer holds a {} one",
@@ -237,7 +251,6 @@ impl Trainer {
             if self.tcfg.shift > 0 {
                 x = shift_batch(&x, self.tcfg.shift, &mut self.rng);
             }
-            let x = Tensor::from_vec(x, (idx.len(), PIXELS), &self.device)?;
             let p = self.train_batch(&x)?;
             sum.loss += p.loss;
             sum.recon += p.recon;
@@ -247,22 +260,18 @@ impl Trainer {
         Ok(StepStats { step: self.step, epoch: self.epoch, loss: sum.loss / k, recon: sum.recon / k, kl: sum.kl / k })
     }
 
-    /// One AdamW step on the batch `x` (n, 784). The update is skipped if the loss is not finite.
-    pub fn train_batch(&mut self, x: &Tensor) -> Result<LossParts> {
-        let (mu, logvar) = self.vae.encode(x)?;
-        let eps = randn(&mut self.rng, mu.dims2()?.0 * self.cfg.latent, &self.device)?.reshape(mu.shape())?;
-        let z = reparameterize(&mu, &logvar, &eps)?;
-        let logits = self.vae.decode_logits(&z)?;
-        let l = neg_elbo(&logits, x, &mu, &logvar, self.cfg.beta)?;
-        let parts = LossParts {
-            loss: l.objective.to_scalar::<f32>()?,
-            recon: l.recon.mean_all()?.to_scalar::<f32>()?,
-            kl: l.kl.mean_all()?.to_scalar::<f32>()?,
-        };
+    /// One AdamW step on the images `x` (n * 784 pixels in [0, 1]), with eps drawn from the trainer's RNG.
+    /// A non-finite loss returns an error before its update is applied.
+    pub fn train_batch(&mut self, x: &[f32]) -> Result<LossParts> {
+        let n = x.len() / self.cfg.input;
+        let eps: Vec<f32> = (0..n * self.cfg.latent).map(|_| StandardNormal.sample(&mut self.rng)).collect();
+        let beta = self.cfg.beta as f32;
+        let parts = self.net.loss_and_grad(&self.params, &mut self.grad, x, &eps, beta, &mut self.work);
         if !parts.is_finite() {
             return Err(Error::NonFinite(parts.loss));
         }
-        self.opt.backward_step(&l.objective)?;
+        self.opt.step(&mut self.params, &self.grad);
+        self.vae.take();
         self.step += 1;
         Ok(parts)
     }
@@ -289,25 +298,36 @@ impl Trainer {
 
     /// The current weights, by parameter name.
     pub fn tensors(&self) -> Result<HashMap<String, Tensor>> {
-        let vars = self.varmap.data().lock().expect("varmap lock");
-        vars.iter().map(|(k, v)| Ok((k.clone(), v.as_tensor().copy()?))).collect()
+        self.net
+            .params()
+            .into_iter()
+            .map(|(name, shape, at)| {
+                let len: usize = shape.iter().product();
+                Ok((name, Tensor::from_slice(&self.params[at..at + len], shape, &Device::Cpu)?))
+            })
+            .collect()
     }
 
-    /// Replaces the weights by `tensors` (same names and shapes), e.g. to go back to a checkpoint.
+    /// Replaces the weights by `tensors` (names and shapes of this model), e.g. to go back to a checkpoint.
     pub fn load_tensors(&mut self, tensors: &HashMap<String, Tensor>) -> Result<()> {
+        let layout = self.net.params();
         for (name, t) in tensors {
-            self.varmap.set_one(name, t)?;
+            let Some((_, shape, at)) = layout.iter().find(|p| &p.0 == name) else {
+                return Err(Error::Input(format!("this model has no parameter `{name}`")));
+            };
+            if t.dims() != shape.as_slice() {
+                return Err(Error::Input(format!("`{name}` has shape {:?}, the model's is {shape:?}", t.dims())));
+            }
+            let v = t.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+            self.params[*at..*at + v.len()].copy_from_slice(&v);
         }
+        self.vae.take();
         Ok(())
     }
 
     pub fn to_safetensors(&self, dtype: DType) -> Result<Vec<u8>> {
         weights::to_safetensors(&self.cfg, &self.tensors()?, dtype)
     }
-}
-
-fn new_adamw(varmap: &VarMap, t: &TrainConfig) -> Result<AdamW> {
-    Ok(AdamW::new(varmap.all_vars(), t.lr, 0.9, 0.999, 1e-8, t.weight_decay))
 }
 
 /// n draws of eps ~ N(0, 1) from `rng`, as a 1-D tensor.

@@ -65,7 +65,7 @@ impl Trainer {
     ) -> Result<JsValue, JsError> {
         let data = Dataset::new(images, labels)?;
         let parts =
-            vae_core::evaluate(self.inner.vae(), &data, samples.unwrap_or(1) as usize, seed.unwrap_or(0) as u64)?;
+            vae_core::evaluate(self.inner.vae()?, &data, samples.unwrap_or(1) as usize, seed.unwrap_or(0) as u64)?;
         Ok(serde_wasm_bindgen::to_value(&parts)?)
     }
 
@@ -112,12 +112,12 @@ impl Trainer {
 
     /// `decode(z)` with the current weights: n*latent numbers in, n*784 pixel probabilities out.
     pub fn decode(&self, z: &[f32]) -> Result<Vec<f32>, JsError> {
-        Ok(self.inner.vae().decode_slice(z)?)
+        Ok(self.inner.vae()?.decode_slice(z)?)
     }
 
     /// `encode(x)` with the current weights: `{ mu, logvar }`, each n*latent numbers.
     pub fn encode(&self, x: &[f32]) -> Result<Object, JsError> {
-        let (mu, logvar) = self.inner.vae().encode_slice(x)?;
+        let (mu, logvar) = self.inner.vae()?.encode_slice(x)?;
         object(&[("mu", mu), ("logvar", logvar)])
     }
 
@@ -246,7 +246,7 @@ impl MatmulProbe {
         Ok(MatmulProbe { inner: vae_core::probe::MatmulProbe::new(m, k, n)? })
     }
 
-    pub fn run(&self) -> Result<f32, JsError> {
+    pub fn run(&mut self) -> Result<f32, JsError> {
         Ok(self.inner.run()?)
     }
 

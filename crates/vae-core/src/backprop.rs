@@ -1,0 +1,464 @@
+//! The training step written out by hand: the forward pass, the negative ELBO and its gradient for every
+//! parameter, layer by layer on flat f32 buffers, with the matrix products done by `gemm` (the crate whose
+//! kernels candle's own matmul calls).
+//!
+//! candle's autograd computes the same gradient (a test checks every parameter's against it), but it
+//! allocates a tensor for each intermediate and each gradient, zero-fills and adds gradient accumulators,
+//! and runs every elementwise operation (bias, ReLU, the loss's nine) as its own pass over memory: callgrind
+//! put that at about 40 % of a step's instructions. Here a step allocates nothing once its buffers exist,
+//! the bias is added inside the product, and the loss and its gradient are one pass over the logits.
+//!
+//! The model is the one of [`crate::model`]: `enc.*` with ReLU, the heads `enc_mu` and `enc_logvar`,
+//! z = mu + sigma * eps, `dec.*` with ReLU and `dec_out` giving the logits; weights stored `(out, in)`.
+
+use gemm::{gemm, Parallelism};
+use wide::{f32x4, CmpLt};
+
+use crate::config::VaeConfig;
+use crate::loss::LossParts;
+use crate::model::param_shapes;
+
+/// Where one linear layer's weight `(out, in)` and bias `(out)` start in the flat parameter buffer.
+#[derive(Clone, Copy, Debug)]
+struct Layer {
+    inp: usize,
+    out: usize,
+    w: usize,
+    b: usize,
+}
+
+/// The layout of a model's parameters in one flat buffer, in [`param_shapes`] order, and the step.
+#[derive(Clone, Debug)]
+pub struct Net {
+    cfg: VaeConfig,
+    /// `enc.*`, `enc_mu`, `enc_logvar`, `dec.*`, `dec_out`: the order of [`param_shapes`].
+    layers: Vec<Layer>,
+    len: usize,
+    /// Threads for the products.
+    threads: Parallelism,
+}
+
+/// The activations and gradients of one step, kept between steps so that a step allocates nothing.
+#[derive(Default)]
+pub struct Work {
+    n: usize,
+    /// Encoder and decoder hidden activations, after ReLU.
+    enc: Vec<Vec<f32>>,
+    dec: Vec<Vec<f32>>,
+    mu: Vec<f32>,
+    logvar: Vec<f32>,
+    sigma: Vec<f32>,
+    z: Vec<f32>,
+    /// The logits, overwritten by d objective / d logits.
+    logits: Vec<f32>,
+    dmu: Vec<f32>,
+    dlogvar: Vec<f32>,
+    dz: Vec<f32>,
+    /// Two gradient buffers, each (n, widest hidden layer): the layer's output gradient and its input's.
+    dy: Vec<f32>,
+    dx: Vec<f32>,
+}
+
+impl Net {
+    pub fn new(cfg: &VaeConfig) -> Self {
+        let shapes = param_shapes(cfg);
+        let mut layers = Vec::with_capacity(shapes.len() / 2);
+        let mut at = 0;
+        for pair in shapes.chunks_exact(2) {
+            let (out, inp) = (pair[0].1[0], pair[0].1[1]);
+            layers.push(Layer { inp, out, w: at, b: at + out * inp });
+            at += out * inp + out;
+        }
+        Self { cfg: cfg.clone(), layers, len: at, threads: parallelism() }
+    }
+
+    /// Number of parameters: the length of the flat buffer.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Each parameter's name, shape and offset in the flat buffer.
+    pub fn params(&self) -> Vec<(String, Vec<usize>, usize)> {
+        let offsets = self.layers.iter().flat_map(|l| [l.w, l.b]);
+        param_shapes(&self.cfg).into_iter().zip(offsets).map(|((name, shape), at)| (name, shape, at)).collect()
+    }
+
+    fn hidden(&self) -> usize {
+        self.cfg.hidden.len()
+    }
+
+    /// The objective mean_i(recon_i + beta kl_i) of the images `x` (n, input) with noise `eps` (n, latent),
+    /// and, if it is finite, its gradient with respect to every parameter written into `grad`.
+    pub fn loss_and_grad(
+        &self,
+        p: &[f32],
+        grad: &mut [f32],
+        x: &[f32],
+        eps: &[f32],
+        beta: f32,
+        w: &mut Work,
+    ) -> LossParts {
+        assert_eq!(p.len(), self.len);
+        assert_eq!(grad.len(), self.len);
+        let (d, lat, h) = (self.cfg.input, self.cfg.latent, self.hidden());
+        let n = x.len() / d;
+        assert!(n > 0 && x.len() == n * d && eps.len() == n * lat);
+        self.size_work(w, n);
+        let (enc, heads, dec) = (&self.layers[..h], &self.layers[h..h + 2], &self.layers[h + 2..]);
+        let t = self.threads;
+
+        // Encoder: h_{i+1} = relu(h_i W_i^T + b_i), then mu and log sigma^2 from the last h.
+        for (i, l) in enc.iter().enumerate() {
+            let (done, rest) = w.enc.split_at_mut(i);
+            let input = if i == 0 { x } else { &done[i - 1] };
+            forward(p, l, n, input, &mut rest[0], true, t);
+        }
+        let top = w.enc.last().unwrap();
+        forward(p, &heads[0], n, top, &mut w.mu, false, t);
+        forward(p, &heads[1], n, top, &mut w.logvar, false, t);
+
+        // The reparameterisation trick: z = mu + sigma * eps, sigma = exp(log sigma^2 / 2).
+        let noise = w.mu.iter().zip(&w.logvar).zip(eps);
+        for ((s, z), ((&mu, &lv), &e)) in w.sigma.iter_mut().zip(&mut w.z).zip(noise) {
+            *s = (lv * 0.5).exp();
+            *z = mu + *s * e;
+        }
+
+        // Decoder: the same layers from z, and the logits without ReLU.
+        for (i, l) in dec.iter().enumerate() {
+            let (done, rest) = w.dec.split_at_mut(i);
+            let input = if i == 0 { &w.z[..] } else { &done[i - 1] };
+            if i < h {
+                forward(p, l, n, input, &mut rest[0], true, t);
+            } else {
+                forward(p, l, n, input, &mut w.logits, false, t);
+            }
+        }
+
+        // The loss, and d objective / d logits in place of the logits.
+        let inv_n = 1.0 / n as f32;
+        let (mut recon_sum, mut kl_sum, mut objective) = (0f32, 0f32, 0f32);
+        for i in 0..n {
+            let recon = bce_and_grad(&mut w.logits[i * d..(i + 1) * d], &x[i * d..(i + 1) * d], inv_n);
+            // KL(N(mu, sigma^2) || N(0, I)) = -1/2 sum_j (1 + log sigma^2 - mu^2 - sigma^2)
+            let mut kl = 0f32;
+            for j in i * lat..(i + 1) * lat {
+                let (mu, lv) = (w.mu[j], w.logvar[j]);
+                kl += 1.0 + lv - mu * mu - lv.exp();
+            }
+            let kl = kl * -0.5;
+            recon_sum += recon;
+            kl_sum += kl;
+            objective += recon + beta * kl;
+        }
+        let parts = LossParts { loss: objective * inv_n, recon: recon_sum * inv_n, kl: kl_sum * inv_n };
+        if !parts.is_finite() {
+            return parts;
+        }
+
+        // Decoder, backwards: each layer's weight and bias gradients, then its input's gradient, through the
+        // ReLU that made that input (d relu(a) / da = 1 where the activation is positive).
+        for (i, l) in dec.iter().enumerate().rev() {
+            let input = if i == 0 { &w.z[..] } else { &w.dec[i - 1][..] };
+            let dy = if i == h { &w.logits[..] } else { &w.dy[..n * l.out] };
+            backward_params(grad, l, n, input, dy, t);
+            let wt = (&p[l.w..], l.inp as isize, 1);
+            if i == 0 {
+                matmul(n, l.inp, l.out, &mut w.dz, false, (dy, l.out as isize, 1), wt, t);
+            } else {
+                let dx = &mut w.dx[..n * l.inp];
+                matmul(n, l.inp, l.out, dx, false, (dy, l.out as isize, 1), wt, t);
+                relu_backward(dx, input);
+                std::mem::swap(&mut w.dx, &mut w.dy);
+            }
+        }
+
+        // Through z = mu + sigma eps, and the KL term's own gradient:
+        //   d/dmu = dz + beta mu / n,   d/dlog sigma^2 = dz eps sigma / 2 + beta (sigma^2 - 1) / (2 n)
+        let b = beta * inv_n;
+        let inputs = w.dz.iter().zip(eps).zip(w.sigma.iter().zip(w.mu.iter().zip(&w.logvar)));
+        for ((dmu, dlv), ((&dz, &e), (&s, (&mu, &lv)))) in w.dmu.iter_mut().zip(&mut w.dlogvar).zip(inputs) {
+            *dmu = dz + b * mu;
+            *dlv = dz * e * s * 0.5 + b * 0.5 * (lv.exp() - 1.0);
+        }
+
+        // The heads: their parameters, and the last hidden layer's gradient from both.
+        let top = &w.enc[h - 1][..];
+        let (lm, lv) = (&heads[0], &heads[1]);
+        backward_params(grad, lm, n, top, &w.dmu, t);
+        backward_params(grad, lv, n, top, &w.dlogvar, t);
+        let dy = &mut w.dy[..top.len()];
+        matmul(n, lm.inp, lat, dy, false, (&w.dmu, lat as isize, 1), (&p[lm.w..], lm.inp as isize, 1), t);
+        matmul(n, lv.inp, lat, dy, true, (&w.dlogvar, lat as isize, 1), (&p[lv.w..], lv.inp as isize, 1), t);
+        relu_backward(dy, top);
+
+        // Encoder, backwards; the images need no gradient.
+        for (i, l) in enc.iter().enumerate().rev() {
+            let input = if i == 0 { x } else { &w.enc[i - 1][..] };
+            let dy = &w.dy[..n * l.out];
+            backward_params(grad, l, n, input, dy, t);
+            if i > 0 {
+                let dx = &mut w.dx[..n * l.inp];
+                matmul(n, l.inp, l.out, dx, false, (dy, l.out as isize, 1), (&p[l.w..], l.inp as isize, 1), t);
+                relu_backward(dx, input);
+                std::mem::swap(&mut w.dx, &mut w.dy);
+            }
+        }
+        parts
+    }
+
+    fn size_work(&self, w: &mut Work, n: usize) {
+        if w.n == n && w.enc.len() == self.hidden() {
+            return;
+        }
+        let (lat, widest) = (self.cfg.latent, *self.cfg.hidden.iter().max().unwrap());
+        w.n = n;
+        w.enc = self.cfg.hidden.iter().map(|&k| vec![0.0; n * k]).collect();
+        w.dec = self.cfg.hidden.iter().rev().map(|&k| vec![0.0; n * k]).collect();
+        for v in [&mut w.mu, &mut w.logvar, &mut w.sigma, &mut w.z, &mut w.dmu, &mut w.dlogvar, &mut w.dz] {
+            *v = vec![0.0; n * lat];
+        }
+        w.logits = vec![0.0; n * self.cfg.input];
+        w.dy = vec![0.0; n * widest];
+        w.dx = vec![0.0; n * widest];
+    }
+}
+
+/// y (n, out) = x (n, in) W^T + b, then ReLU if asked: the bias fills y and the product is added to it.
+fn forward(p: &[f32], l: &Layer, n: usize, x: &[f32], y: &mut [f32], relu: bool, t: Parallelism) {
+    let bias = &p[l.b..l.b + l.out];
+    for row in y.chunks_exact_mut(l.out) {
+        row.copy_from_slice(bias);
+    }
+    // W^T as an (in, out) matrix: element (k, j) is W[j, k] = w[j * in + k].
+    matmul(n, l.out, l.inp, y, true, (x, l.inp as isize, 1), (&p[l.w..], 1, l.inp as isize), t);
+    if relu {
+        // `if`, not `f32::max`, which wasm compiles to a libm call per element.
+        y.iter_mut().for_each(|v| *v = if *v > 0.0 { *v } else { 0.0 });
+    }
+}
+
+/// dW (out, in) = dy^T x and db = the column sums of dy, written into `grad` at the layer's offsets.
+fn backward_params(grad: &mut [f32], l: &Layer, n: usize, x: &[f32], dy: &[f32], t: Parallelism) {
+    let (gw, gb) = grad[l.w..l.b + l.out].split_at_mut(l.out * l.inp);
+    // dy^T as an (out, n) matrix: element (j, i) is dy[i * out + j].
+    matmul(l.out, l.inp, n, gw, false, (dy, 1, l.out as isize), (x, l.inp as isize, 1), t);
+    gb.fill(0.0);
+    for row in dy.chunks_exact(l.out) {
+        gb.iter_mut().zip(row).for_each(|(b, g)| *b += g);
+    }
+}
+
+/// Zeroes the gradient where the ReLU's output was 0.
+fn relu_backward(dx: &mut [f32], activation: &[f32]) {
+    dx.iter_mut().zip(activation).for_each(|(g, &a)| {
+        if a <= 0.0 {
+            *g = 0.0
+        }
+    });
+}
+
+/// Binary cross-entropy of one image, summed over its pixels, from logits in the stable form
+///   relu(l) - x l + log(1 + exp(-|l|)),
+/// replacing each logit by the objective's gradient with respect to it, (sigmoid(l) - x) * scale.
+/// Four pixels at a time: exp and ln are `wide`'s vector versions (Cephes' polynomials, within a few ulp
+/// of libm's, tested), several times faster than libm's scalar calls in wasm.
+fn bce_and_grad(logits: &mut [f32], x: &[f32], scale: f32) -> f32 {
+    let (one, scale) = (f32x4::ONE, f32x4::splat(scale));
+    // Four pixels: their losses and the gradients.
+    let pixels = |l: f32x4, x: f32x4| {
+        let e = (-l.abs()).exp();
+        let bce = l.max(f32x4::ZERO) - x * l + (e + one).ln();
+        // sigmoid(l) = 1 / (1 + e) for l >= 0 and e / (1 + e) below, with e = exp(-|l|) <= 1.
+        let s = l.cmp_lt(f32x4::ZERO).blend(e, one) / (one + e);
+        (bce, (s - x) * scale)
+    };
+    let mut sum = f32x4::ZERO;
+    let full = logits.len() / 4 * 4;
+    let load = |s: &[f32]| f32x4::from(<[f32; 4]>::try_from(s).expect("four"));
+    for (l, x) in logits[..full].chunks_exact_mut(4).zip(x[..full].chunks_exact(4)) {
+        let (bce, grad) = pixels(load(l), load(x));
+        sum += bce;
+        l.copy_from_slice(&grad.to_array());
+    }
+    // The last one to three, padded with l = x = 0, whose loss (log 2) is left out of the sum.
+    let rest = logits.len() - full;
+    if rest > 0 {
+        let pad = |s: &[f32]| f32x4::from(std::array::from_fn(|i| s.get(i).copied().unwrap_or(0.0)));
+        let (bce, grad) = pixels(pad(&logits[full..]), pad(&x[full..]));
+        logits[full..].copy_from_slice(&grad.to_array()[..rest]);
+        sum += f32x4::from(std::array::from_fn(|i| if i < rest { bce.to_array()[i] } else { 0.0 }));
+    }
+    sum.reduce_add()
+}
+
+/// Threads for the products: candle's count natively (RAYON_NUM_THREADS, else the cores), one in wasm. Read
+/// once per process: candle reads the environment on every call.
+fn parallelism() -> Parallelism {
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    match *THREADS.get_or_init(candle_core::utils::get_num_threads) {
+        t if t > 1 && cfg!(not(target_arch = "wasm32")) => Parallelism::Rayon(t),
+        _ => Parallelism::None,
+    }
+}
+
+/// A strided matrix: the slice, the step between rows and the step between columns.
+type Strided<'a> = (&'a [f32], isize, isize);
+
+/// dst (m, n), row-major, = [dst +] a (m, k) b (k, n), after checking that every index is inside its slice.
+#[allow(clippy::too_many_arguments)]
+fn matmul(m: usize, n: usize, k: usize, dst: &mut [f32], add: bool, a: Strided, b: Strided, threads: Parallelism) {
+    let last = |rows: usize, cols: usize, rs: isize, cs: isize| (rows as isize - 1) * rs + (cols as isize - 1) * cs;
+    assert!(m > 0 && n > 0 && k > 0);
+    assert!(dst.len() >= m * n, "product destination too small");
+    assert!(a.1 >= 0 && a.2 >= 0 && (last(m, k, a.1, a.2) as usize) < a.0.len(), "left factor out of bounds");
+    assert!(b.1 >= 0 && b.2 >= 0 && (last(k, n, b.1, b.2) as usize) < b.0.len(), "right factor out of bounds");
+    // SAFETY: the asserts above keep every index gemm reads or writes inside its slice, and `dst` is borrowed
+    // mutably, so it overlaps neither factor.
+    unsafe {
+        gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            1,
+            n as isize,
+            add,
+            a.0.as_ptr(),
+            a.2,
+            a.1,
+            b.0.as_ptr(),
+            b.2,
+            b.1,
+            1.0,
+            1.0,
+            false,
+            false,
+            false,
+            threads,
+        )
+    }
+}
+
+/// y (n, out) = x (n, in) W^T with W stored (out, in): the forward product alone, exactly as the layers
+/// call it, for the speed probe, so that the bound the step is measured against is the code the step runs.
+pub fn linear_product(x: &[f32], w: &[f32], inp: usize, out: usize, y: &mut [f32]) {
+    let n = x.len() / inp;
+    matmul(n, out, inp, y, false, (x, inp as isize, 1), (w, 1, inp as isize), parallelism());
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use candle_core::{DType, Device, Tensor, Var};
+    use candle_nn::VarBuilder;
+
+    use super::*;
+    use crate::loss::neg_elbo;
+    use crate::model::{reparameterize, Vae};
+
+    /// The loss and every parameter's gradient, against candle's autograd on the candle model (`Vae`,
+    /// `reparameterize`, `neg_elbo`) with the same weights, images and eps: two hidden layers and one, a batch
+    /// of one and of several, beta of 0.7 and 0, with weights large enough that some ReLUs are off.
+    #[test]
+    fn gradient_equals_candle_autograd() {
+        let cases = [(vec![6, 5], 4, 0.7), (vec![7], 3, 1.0), (vec![4, 3, 5], 1, 0.0)];
+        for (hidden, n, beta) in cases {
+            let cfg = VaeConfig { input: 12, hidden, latent: 3, beta };
+            let net = Net::new(&cfg);
+            let p: Vec<f32> = (0..net.len()).map(|i| (i as f32 * 0.731).sin() * 0.8).collect();
+            let x: Vec<f32> = (0..n * 12).map(|i| ((i * 7) % 11) as f32 / 10.0).collect();
+            let eps: Vec<f32> = (0..n * 3).map(|i| (i as f32 * 1.3).cos() * 1.5).collect();
+            let mut grad = vec![f32::NAN; net.len()];
+            let ours = net.loss_and_grad(&p, &mut grad, &x, &eps, beta as f32, &mut Work::default());
+
+            let dev = Device::Cpu;
+            let vars: HashMap<String, Var> = net
+                .params()
+                .into_iter()
+                .map(|(name, shape, at)| {
+                    let len: usize = shape.iter().product();
+                    (name, Var::from_tensor(&Tensor::from_slice(&p[at..at + len], shape, &dev).unwrap()).unwrap())
+                })
+                .collect();
+            let tensors = vars.iter().map(|(k, v)| (k.clone(), v.as_tensor().clone())).collect();
+            let vae = Vae::new(&cfg, VarBuilder::from_tensors(tensors, DType::F32, &dev)).unwrap();
+            let xt = Tensor::from_slice(&x, (n, 12), &dev).unwrap();
+            let et = Tensor::from_slice(&eps, (n, 3), &dev).unwrap();
+            let (mu, logvar) = vae.encode(&xt).unwrap();
+            let logits = vae.decode_logits(&reparameterize(&mu, &logvar, &et).unwrap()).unwrap();
+            let theirs = neg_elbo(&logits, &xt, &mu, &logvar, beta).unwrap();
+            let scalar = |t: &Tensor| t.to_dtype(DType::F32).unwrap().mean_all().unwrap().to_scalar::<f32>().unwrap();
+            let close = |a: f32, b: f32, scale: f32| (a - b).abs() <= 1e-5 * scale.max(1.0);
+            assert!(close(ours.loss, scalar(&theirs.objective), ours.loss.abs()), "loss {ours:?}");
+            assert!(close(ours.recon, scalar(&theirs.recon), ours.recon.abs()), "recon {ours:?}");
+            assert!(close(ours.kl, scalar(&theirs.kl), ours.kl.abs()), "kl {ours:?}");
+
+            let grads = theirs.objective.backward().unwrap();
+            let mut dead = 0;
+            for (name, shape, at) in net.params() {
+                let len: usize = shape.iter().product();
+                let want = grads.get(vars[&name].as_tensor()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+                let got = &grad[at..at + len];
+                let scale = want.iter().fold(0f32, |m, v| m.max(v.abs()));
+                for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+                    assert!((g - w).abs() <= 1e-5 * scale.max(1e-3), "{name}[{i}]: ours {g}, autograd {w}");
+                }
+                dead += want.iter().filter(|v| **v == 0.0).count();
+            }
+            if beta == 0.0 {
+                // At beta = 0 the KL term's gradient is gone but sigma still scales eps: logvar keeps a gradient.
+                assert!(grad.iter().any(|g| *g != 0.0));
+            }
+            assert!(dead > 0, "no ReLU was off: the test would not see a wrong mask");
+        }
+    }
+
+    /// The vectorised loss pass against the same formula in f64 with libm, over logits from -120 to 120 (past
+    /// where exp underflows) and targets 0, 1 and between, on a row whose length is not a multiple of four.
+    #[test]
+    fn loss_pass_matches_f64() {
+        let n = 24_003;
+        let logits: Vec<f32> = (0..n).map(|i| -120.0 + 240.0 * i as f32 / (n - 1) as f32).collect();
+        let x: Vec<f32> = (0..n).map(|i| [0.0, 1.0, 0.3, 0.87][i % 4]).collect();
+        let mut g = logits.clone();
+        let sum = bce_and_grad(&mut g, &x, 0.5);
+        let mut want_sum = 0f64;
+        for i in 0..n {
+            let (l, x) = (logits[i] as f64, x[i] as f64);
+            let bce = l.max(0.0) - x * l + (-l.abs()).exp().ln_1p();
+            want_sum += bce;
+            let want_g = (1.0 / (1.0 + (-l).exp()) - x) * 0.5;
+            assert!((g[i] as f64 - want_g).abs() <= 2e-7, "gradient at l = {l}, x = {x}: {} against {want_g}", g[i]);
+            // Each pixel's loss to within f32 rounding of its size (checked through a one-pixel call).
+            let mut one = [logits[i]];
+            let got = bce_and_grad(&mut one, &[x as f32], 1.0) as f64;
+            assert!((got - bce).abs() <= 4e-7 * bce.abs().max(1.0), "loss at l = {l}, x = {x}: {got} against {bce}");
+        }
+        assert!((sum as f64 - want_sum).abs() <= 1e-5 * want_sum, "{sum} against {want_sum}");
+    }
+
+    #[test]
+    fn a_nonfinite_loss_leaves_the_gradient_alone() {
+        let cfg = VaeConfig { input: 4, hidden: vec![3], latent: 2, beta: 1.0 };
+        let net = Net::new(&cfg);
+        let p = vec![f32::MAX; net.len()];
+        let mut grad = vec![7.0; net.len()];
+        let parts = net.loss_and_grad(&p, &mut grad, &[0.5; 4], &[0.0; 2], 1.0, &mut Work::default());
+        assert!(!parts.is_finite());
+        assert!(grad.iter().all(|g| *g == 7.0));
+    }
+
+    #[test]
+    fn the_probe_product_is_x_times_w_transposed() {
+        // x (2, 3) = [[1, 2, 3], [4, 5, 6]], W (2, 3) = [[1, 0, -1], [2, 1, 0]]: x W^T = [[-2, 4], [-2, 13]].
+        let mut y = vec![0.0; 4];
+        linear_product(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[1.0, 0.0, -1.0, 2.0, 1.0, 0.0], 3, 2, &mut y);
+        assert_eq!(y, [-2.0, 4.0, -2.0, 13.0]);
+    }
+}
