@@ -211,6 +211,21 @@ impl Net {
         parts
     }
 
+    /// The decoder alone: z (n, latent) -> Bernoulli pixel probabilities (n, input).
+    pub fn decode(&self, p: &[f32], z: &[f32]) -> Vec<f32> {
+        assert_eq!(p.len(), self.len);
+        let n = z.len() / self.cfg.latent;
+        let dec = &self.layers[self.hidden() + 2..];
+        let mut x = z.to_vec();
+        for (i, l) in dec.iter().enumerate() {
+            let mut y = vec![0f32; n * l.out];
+            forward(p, l, n, &x, &mut y, i + 1 < dec.len(), self.threads);
+            x = y;
+        }
+        sigmoid(&mut x);
+        x
+    }
+
     fn size_work(&self, w: &mut Work, n: usize) {
         if w.n == n && w.enc.len() == self.hidden() {
             return;
@@ -294,6 +309,26 @@ fn bce_and_grad(logits: &mut [f32], x: &[f32], scale: f32) -> f32 {
         sum += f32x4::from(std::array::from_fn(|i| if i < rest { bce.to_array()[i] } else { 0.0 }));
     }
     sum.reduce_add()
+}
+
+/// The logistic function in place, four at a time: 1 / (1 + e) for l >= 0 and e / (1 + e) below, with
+/// e = exp(-|l|) <= 1, so that exp never overflows. NaN stays NaN.
+fn sigmoid(v: &mut [f32]) {
+    let one = f32x4::ONE;
+    let logistic = |l: f32x4| {
+        let e = (-l.abs()).exp();
+        // `wide`'s exp gives 0 for NaN: keep a NaN a NaN, so that an overflowing model is caught.
+        l.is_nan().blend(l, l.cmp_lt(f32x4::ZERO).blend(e, one) / (one + e))
+    };
+    let full = v.len() / 4 * 4;
+    for l in v[..full].chunks_exact_mut(4) {
+        l.copy_from_slice(&logistic(f32x4::from(<[f32; 4]>::try_from(&*l).expect("four"))).to_array());
+    }
+    let rest = v.len() - full;
+    if rest > 0 {
+        let padded = f32x4::from(std::array::from_fn(|i| v[full..].get(i).copied().unwrap_or(0.0)));
+        v[full..].copy_from_slice(&logistic(padded).to_array()[..rest]);
+    }
 }
 
 /// Threads for the products: candle's count natively (RAYON_NUM_THREADS, else the cores), one in wasm. Read
@@ -441,6 +476,37 @@ mod tests {
             assert!((got - bce).abs() <= 4e-7 * bce.abs().max(1.0), "loss at l = {l}, x = {x}: {got} against {bce}");
         }
         assert!((sum as f64 - want_sum).abs() <= 1e-5 * want_sum, "{sum} against {want_sum}");
+    }
+
+    /// `Vae::decode_slice` (this module's decoder) against `Vae::decode` (candle's ops), with z far enough out
+    /// that logits saturate both ways, for one and for three hidden layers.
+    #[test]
+    fn decoder_equals_candle_decode() {
+        let mut saturated = 0;
+        for hidden in [vec![7], vec![6, 9, 5]] {
+            let cfg = VaeConfig { input: 13, hidden, latent: 3, beta: 1.0 };
+            let dev = Device::Cpu;
+            let tensors = param_shapes(&cfg)
+                .into_iter()
+                .enumerate()
+                .map(|(k, (name, shape))| {
+                    let len: usize = shape.iter().product();
+                    let v: Vec<f32> = (0..len).map(|i| ((i * 31 + k * 7) as f32 * 0.377).sin()).collect();
+                    (name, Tensor::from_vec(v, shape, &dev).unwrap())
+                })
+                .collect();
+            let vae = Vae::new(&cfg, VarBuilder::from_tensors(tensors, DType::F32, &dev)).unwrap();
+            let z: Vec<f32> = [0.0, 0.0, 0.0, 1.5, -2.0, 0.3, 300.0, -400.0, 250.0, -900.0, 800.0, -1.0].to_vec();
+            let ours = vae.decode_slice(&z).unwrap();
+            let zt = Tensor::from_slice(&z, (4, 3), &dev).unwrap();
+            let theirs = vae.decode(&zt).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
+            assert_eq!(ours.len(), theirs.len());
+            for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+                assert!((a - b).abs() <= 1e-6, "pixel {i}: ours {a}, candle {b}");
+            }
+            saturated += theirs.iter().filter(|p| **p < 1e-6 || **p > 1.0 - 1e-6).count();
+        }
+        assert!(saturated > 10, "the test should reach the sigmoid's saturated ends");
     }
 
     #[test]

@@ -7,6 +7,7 @@
 use candle_core::{Module, Tensor};
 use candle_nn::{linear, Linear, VarBuilder};
 
+use crate::backprop::Net;
 use crate::config::VaeConfig;
 use crate::error::{Error, Result};
 
@@ -17,6 +18,9 @@ pub struct Vae {
     enc_logvar: Linear,
     dec: Vec<Linear>,
     dec_out: Linear,
+    /// The same weights in one flat buffer, for the hand-written decoder that `decode_slice` runs.
+    net: Net,
+    flat: Vec<f32>,
 }
 
 /// Every parameter of a model of this architecture: name and shape, in a fixed order.
@@ -60,7 +64,14 @@ impl Vae {
             prev = h;
         }
         let dec_out = linear(prev, cfg.input, vb.pp("dec_out"))?;
-        Ok(Self { cfg: cfg.clone(), enc, enc_mu, enc_logvar, dec, dec_out })
+        let net = Net::new(cfg);
+        let mut flat = Vec::with_capacity(net.len());
+        for l in enc.iter().chain([&enc_mu, &enc_logvar]).chain(&dec).chain([&dec_out]) {
+            let f32s = |t: &Tensor| t.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>();
+            flat.extend(f32s(l.weight())?);
+            flat.extend(f32s(l.bias().expect("every layer has a bias"))?);
+        }
+        Ok(Self { cfg: cfg.clone(), enc, enc_mu, enc_logvar, dec, dec_out, net, flat })
     }
 
     pub fn config(&self) -> &VaeConfig {
@@ -116,10 +127,12 @@ impl Vae {
         Ok(vae)
     }
 
-    /// z: n * latent numbers -> n * input pixel probabilities.
+    /// z: n * latent numbers -> n * input pixel probabilities. The explorer's hot path (the drag, the grid):
+    /// the hand-written decoder of [`crate::backprop`], which gives `decode`'s numbers (tested) without
+    /// candle's per-op tensors.
     pub fn decode_slice(&self, z: &[f32]) -> Result<Vec<f32>> {
-        let z = self.rows(z, self.cfg.latent, "z", f32::MIN, f32::MAX)?;
-        finite(self.decode(&z)?.flatten_all()?.to_vec1()?, "pixel probability")
+        self.check(z, self.cfg.latent, "z", f32::MIN, f32::MAX)?;
+        finite(self.net.decode(&self.flat, z), "pixel probability")
     }
 
     /// x: n * input pixels in [0, 1] -> (mu, logvar), each n * latent numbers.
@@ -131,6 +144,12 @@ impl Vae {
 
     /// Checks a flat slice (a multiple of `width` finite numbers in [lo, hi]) and shapes it as rows.
     pub(crate) fn rows(&self, v: &[f32], width: usize, what: &str, lo: f32, hi: f32) -> Result<Tensor> {
+        self.check(v, width, what, lo, hi)?;
+        Ok(Tensor::from_slice(v, (v.len() / width, width), &candle_core::Device::Cpu)?)
+    }
+
+    /// Checks that a flat slice holds a positive multiple of `width` finite numbers in [lo, hi].
+    fn check(&self, v: &[f32], width: usize, what: &str, lo: f32, hi: f32) -> Result<()> {
         if v.is_empty() || !v.len().is_multiple_of(width) {
             return Err(Error::Input(format!(
                 "{what} must hold a positive multiple of {width} numbers, got {}",
@@ -143,7 +162,7 @@ impl Vae {
         if let Some(i) = v.iter().position(|x| *x < lo || *x > hi) {
             return Err(Error::Input(format!("{what}[{i}] is {}, outside [{lo}, {hi}]", v[i])));
         }
-        Ok(Tensor::from_slice(v, (v.len() / width, width), &candle_core::Device::Cpu)?)
+        Ok(())
     }
 }
 
