@@ -78,6 +78,11 @@ impl Vae {
         &self.cfg
     }
 
+    /// Every parameter in one flat buffer, in the order of [`param_shapes`] (the layout of [`Net`]).
+    pub(crate) fn flat(&self) -> &[f32] {
+        &self.flat
+    }
+
     /// x: (n, input) in [0, 1] -> (mu, logvar), each (n, latent).
     pub fn encode(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
         let mut h = x.clone();

@@ -145,9 +145,8 @@ impl Trainer {
     /// The file is checked as `Vae::from_safetensors` checks it, overflow included.
     pub fn from_safetensors(bytes: &[u8], tcfg: TrainConfig) -> Result<Self> {
         let vae = Vae::from_safetensors(bytes)?;
-        let (cfg, tensors) = weights::from_safetensors(bytes, &Device::Cpu)?;
-        let mut t = Self::new(cfg, tcfg)?;
-        t.load_tensors(&tensors)?;
+        let mut t = Self::new(vae.config().clone(), tcfg)?;
+        t.params.copy_from_slice(vae.flat());
         let _ = t.vae.set(vae);
         Ok(t)
     }
@@ -264,7 +263,7 @@ impl Trainer {
     /// A non-finite loss returns an error before its update is applied.
     pub fn train_batch(&mut self, x: &[f32]) -> Result<LossParts> {
         let n = x.len() / self.cfg.input;
-        let eps: Vec<f32> = (0..n * self.cfg.latent).map(|_| StandardNormal.sample(&mut self.rng)).collect();
+        let eps = normals(&mut self.rng, n * self.cfg.latent);
         let beta = self.cfg.beta as f32;
         let parts = self.net.loss_and_grad(&self.params, &mut self.grad, x, &eps, beta, &mut self.work);
         if !parts.is_finite() {
@@ -330,10 +329,14 @@ impl Trainer {
     }
 }
 
+/// n draws of eps ~ N(0, 1) from `rng`.
+fn normals(rng: &mut StdRng, n: usize) -> Vec<f32> {
+    (0..n).map(|_| StandardNormal.sample(rng)).collect()
+}
+
 /// n draws of eps ~ N(0, 1) from `rng`, as a 1-D tensor.
 pub fn randn(rng: &mut StdRng, n: usize, device: &Device) -> Result<Tensor> {
-    let v: Vec<f32> = (0..n).map(|_| StandardNormal.sample(rng)).collect();
-    Ok(Tensor::from_vec(v, n, device)?)
+    Ok(Tensor::from_vec(normals(rng, n), n, device)?)
 }
 
 /// Moves each 28x28 image by a random whole number of pixels in [-s, s] on each axis, filling with 0.

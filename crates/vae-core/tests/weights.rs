@@ -127,7 +127,9 @@ fn a_header_that_lies_about_its_offsets_is_rejected() {
     assert!(e.contains("does not match the data"), "{e}");
     // Offsets that do not fit the shape (the tensor claims fewer bytes than its shape needs).
     let e = lie(&|h| {
-        let [a, _] = <[u64; 2]>::try_from(serde_json::from_value::<Vec<u64>>(h["enc_mu.bias"]["data_offsets"].clone()).unwrap()).unwrap();
+        let [a, _] =
+            <[u64; 2]>::try_from(serde_json::from_value::<Vec<u64>>(h["enc_mu.bias"]["data_offsets"].clone()).unwrap())
+                .unwrap();
         h["enc_mu.bias"]["data_offsets"] = serde_json::json!([a, a + 4]);
     });
     assert!(e.contains("not a usable weights file"), "{e}");
@@ -174,4 +176,20 @@ fn weights_that_overflow_the_network_are_refused() {
     let file = to_safetensors(&cfg, &tensors, DType::F32).unwrap();
     let e = err(&file);
     assert!(e.contains("overflows to infinity or NaN"), "{e}");
+    // The trainer (the page's resume and import) refuses it too.
+    let e = Trainer::from_safetensors(&file, TrainConfig::default()).err().expect("the trainer took it").to_string();
+    assert!(e.contains("overflows to infinity or NaN"), "{e}");
+}
+
+/// A trainer started from a weights file holds exactly that file's weights.
+#[test]
+fn a_trainer_from_a_file_holds_its_weights() {
+    let (cfg, bytes) = small();
+    let t = Trainer::from_safetensors(&bytes, TrainConfig { seed: 9, ..Default::default() }).unwrap();
+    assert_eq!(t.config(), &cfg);
+    assert!(t.to_safetensors(DType::F32).unwrap() == bytes, "the weights changed on the way in");
+    assert_eq!(
+        t.vae().unwrap().decode_slice(&[0.3, -0.2]).unwrap(),
+        Vae::from_safetensors(&bytes).unwrap().decode_slice(&[0.3, -0.2]).unwrap()
+    );
 }
