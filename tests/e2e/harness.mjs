@@ -1,11 +1,19 @@
 // Shared e2e set-up: a real `vae serve` on a free loopback port, and Debian's Chromium through playwright-core.
 import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Where tests write the files they make (downloads, oversized weights); not committed. */
+export function artifactsDir() {
+  const dir = join(ROOT, 'tests', 'artifacts');
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
 const VAE = process.env.VAE_BIN ?? join(ROOT, 'target', 'debug', 'vae');
 
 /** Starts `vae serve` on 127.0.0.1 with a port the OS picks; resolves to { url, stop, log }. */

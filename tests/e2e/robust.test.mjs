@@ -3,17 +3,16 @@
 // afterwards (same model, still decoding, still training, nothing lost).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdirSync, openSync, readFileSync, ftruncateSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, ftruncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openReady, openPage, waitReady, independentDecodeOfDisplayedZ, canvasGrey, maxDiff, nextFrames, drawOnPad } from './harness.mjs';
+import { ROOT, artifactsDir, startServer, launch, openReady, openPage, waitReady, independentDecodeOfDisplayedZ, canvasGrey, maxDiff, nextFrames, drawOnPad } from './harness.mjs';
 
 let server;
 let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
-mkdirSync(ARTIFACTS, { recursive: true });
+const ARTIFACTS = artifactsDir();
 const waitFor = (page, fn, arg, timeout = 60_000) => page.waitForFunction(fn, arg, { timeout, polling: 50 });
 const step = async (page) => Number(await page.evaluate(() => document.body.dataset.trainStep ?? 0));
 

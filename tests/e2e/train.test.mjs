@@ -4,17 +4,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openReady } from './harness.mjs';
+import { ROOT, artifactsDir, startServer, launch, openReady } from './harness.mjs';
 
 let server;
 let browser;
 before(async () => { server = await startServer(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
-const ARTIFACTS = join(ROOT, 'tests', 'artifacts');
-mkdirSync(ARTIFACTS, { recursive: true });
+const ARTIFACTS = artifactsDir();
 
 const data = (page) => page.evaluate(() => ({ ...document.body.dataset }));
 const waitFor = (page, fn, arg, timeout = 120_000) => page.waitForFunction(fn, arg, { timeout, polling: 100 });
