@@ -9,6 +9,8 @@
 
 use wide::f32x4;
 
+use crate::lanes::{padded, quad};
+
 /// AdamW's state for one flat buffer of parameters: the two moment estimates and the step count.
 pub struct AdamW {
     m: Vec<f32>,
@@ -61,18 +63,17 @@ impl AdamW {
             .zip(self.m[..full].chunks_exact_mut(4))
             .zip(self.v[..full].chunks_exact_mut(4))
             .zip(g[..full].chunks_exact(4));
-        let load = |s: &[f32]| f32x4::from(<[f32; 4]>::try_from(s).expect("four"));
         for (((th, m), v), g) in quads {
-            let (t4, m4, v4) = update(load(th), load(m), load(v), load(g));
+            let (t4, m4, v4) = update(quad(th), quad(m), quad(v), quad(g));
             th.copy_from_slice(&t4.to_array());
             m.copy_from_slice(&m4.to_array());
             v.copy_from_slice(&v4.to_array());
         }
         // The last one to three, padded with zeros.
-        let pad = |s: &[f32]| f32x4::from(std::array::from_fn(|i| s.get(i).copied().unwrap_or(0.0)));
         let rest = theta.len() - full;
         if rest > 0 {
-            let (t4, m4, v4) = update(pad(&theta[full..]), pad(&self.m[full..]), pad(&self.v[full..]), pad(&g[full..]));
+            let (t4, m4, v4) =
+                update(padded(&theta[full..]), padded(&self.m[full..]), padded(&self.v[full..]), padded(&g[full..]));
             theta[full..].copy_from_slice(&t4.to_array()[..rest]);
             self.m[full..].copy_from_slice(&m4.to_array()[..rest]);
             self.v[full..].copy_from_slice(&v4.to_array()[..rest]);

@@ -15,6 +15,7 @@ use gemm::{gemm, Parallelism};
 use wide::{f32x4, CmpLt};
 
 use crate::config::VaeConfig;
+use crate::lanes::{padded, quad};
 use crate::loss::LossParts;
 use crate::model::param_shapes;
 
@@ -291,17 +292,15 @@ fn bce_and_grad(logits: &mut [f32], x: &[f32], scale: f32) -> f32 {
     };
     let mut sum = f32x4::ZERO;
     let full = logits.len() / 4 * 4;
-    let load = |s: &[f32]| f32x4::from(<[f32; 4]>::try_from(s).expect("four"));
     for (l, x) in logits[..full].chunks_exact_mut(4).zip(x[..full].chunks_exact(4)) {
-        let (bce, grad) = pixels(load(l), load(x));
+        let (bce, grad) = pixels(quad(l), quad(x));
         sum += bce;
         l.copy_from_slice(&grad.to_array());
     }
     // The last one to three, padded with l = x = 0, whose loss (log 2) is left out of the sum.
     let rest = logits.len() - full;
     if rest > 0 {
-        let pad = |s: &[f32]| f32x4::from(std::array::from_fn(|i| s.get(i).copied().unwrap_or(0.0)));
-        let (bce, grad) = pixels(pad(&logits[full..]), pad(&x[full..]));
+        let (bce, grad) = pixels(padded(&logits[full..]), padded(&x[full..]));
         logits[full..].copy_from_slice(&grad.to_array()[..rest]);
         sum += f32x4::from(std::array::from_fn(|i| if i < rest { bce.to_array()[i] } else { 0.0 }));
     }
@@ -319,12 +318,12 @@ fn sigmoid(v: &mut [f32]) {
     };
     let full = v.len() / 4 * 4;
     for l in v[..full].chunks_exact_mut(4) {
-        l.copy_from_slice(&logistic(f32x4::from(<[f32; 4]>::try_from(&*l).expect("four"))).to_array());
+        l.copy_from_slice(&logistic(quad(l)).to_array());
     }
     let rest = v.len() - full;
     if rest > 0 {
-        let padded = f32x4::from(std::array::from_fn(|i| v[full..].get(i).copied().unwrap_or(0.0)));
-        v[full..].copy_from_slice(&logistic(padded).to_array()[..rest]);
+        let tail = logistic(padded(&v[full..]));
+        v[full..].copy_from_slice(&tail.to_array()[..rest]);
     }
 }
 
