@@ -11,6 +11,8 @@
 //! The model is the one of [`crate::model`]: `enc.*` with ReLU, the heads `enc_mu` and `enc_logvar`,
 //! z = mu + sigma * eps, `dec.*` with ReLU and `dec_out` giving the logits; weights stored `(out, in)`.
 
+use std::ops::Range;
+
 use gemm::{gemm, Parallelism};
 use wide::{f32x4, CmpLt};
 
@@ -82,10 +84,10 @@ impl Net {
         self.len == 0
     }
 
-    /// Each parameter's name, shape and offset in the flat buffer.
-    pub fn params(&self) -> Vec<(String, Vec<usize>, usize)> {
-        let offsets = self.layers.iter().flat_map(|l| [l.w, l.b]);
-        param_shapes(&self.cfg).into_iter().zip(offsets).map(|((name, shape), at)| (name, shape, at)).collect()
+    /// Each parameter's name, shape and place in the flat buffer.
+    pub fn params(&self) -> Vec<(String, Vec<usize>, Range<usize>)> {
+        let places = self.layers.iter().flat_map(|l| [l.w..l.b, l.b..l.b + l.out]);
+        param_shapes(&self.cfg).into_iter().zip(places).map(|((name, shape), r)| (name, shape, r)).collect()
     }
 
     fn hidden(&self) -> usize {
@@ -412,9 +414,8 @@ mod tests {
             let vars: HashMap<String, Var> = net
                 .params()
                 .into_iter()
-                .map(|(name, shape, at)| {
-                    let len: usize = shape.iter().product();
-                    (name, Var::from_tensor(&Tensor::from_slice(&p[at..at + len], shape, &dev).unwrap()).unwrap())
+                .map(|(name, shape, r)| {
+                    (name, Var::from_tensor(&Tensor::from_slice(&p[r], shape, &dev).unwrap()).unwrap())
                 })
                 .collect();
             let tensors = vars.iter().map(|(k, v)| (k.clone(), v.as_tensor().clone())).collect();
@@ -432,10 +433,9 @@ mod tests {
 
             let grads = theirs.objective.backward().unwrap();
             let mut dead = 0;
-            for (name, shape, at) in net.params() {
-                let len: usize = shape.iter().product();
+            for (name, _, r) in net.params() {
                 let want = grads.get(vars[&name].as_tensor()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
-                let got = &grad[at..at + len];
+                let got = &grad[r];
                 let scale = want.iter().fold(0f32, |m, v| m.max(v.abs()));
                 for (i, (g, w)) in got.iter().zip(&want).enumerate() {
                     assert!((g - w).abs() <= 1e-5 * scale.max(1e-3), "{name}[{i}]: ours {g}, autograd {w}");

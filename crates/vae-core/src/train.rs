@@ -111,7 +111,7 @@ impl Trainer {
         // candle version of this trainer drew from the same seed.
         let mut layout = net.params();
         layout.sort_by(|a, b| a.0.cmp(&b.0));
-        for (name, shape, at) in &layout {
+        for (name, shape, place) in &layout {
             let fan_in = if name.ends_with(".bias") {
                 let weight = name.replace(".bias", ".weight");
                 layout.iter().find(|p| p.0 == weight).expect("every bias has a weight").1[1]
@@ -119,8 +119,7 @@ impl Trainer {
                 shape[1]
             };
             let bound = 1.0 / (fan_in as f32).sqrt();
-            let len: usize = shape.iter().product();
-            params[*at..*at + len].iter_mut().for_each(|v| *v = rng.random_range(-bound..bound));
+            params[place.clone()].iter_mut().for_each(|v| *v = rng.random_range(-bound..bound));
         }
         let opt = AdamW::new(net.len(), tcfg.lr, 0.9, 0.999, 1e-8, tcfg.weight_decay);
         Ok(Self {
@@ -300,10 +299,7 @@ impl Trainer {
         self.net
             .params()
             .into_iter()
-            .map(|(name, shape, at)| {
-                let len: usize = shape.iter().product();
-                Ok((name, Tensor::from_slice(&self.params[at..at + len], shape, &Device::Cpu)?))
-            })
+            .map(|(name, shape, place)| Ok((name, Tensor::from_slice(&self.params[place], shape, &Device::Cpu)?)))
             .collect()
     }
 
@@ -311,14 +307,14 @@ impl Trainer {
     pub fn load_tensors(&mut self, tensors: &HashMap<String, Tensor>) -> Result<()> {
         let layout = self.net.params();
         for (name, t) in tensors {
-            let Some((_, shape, at)) = layout.iter().find(|p| &p.0 == name) else {
+            let Some((_, shape, place)) = layout.iter().find(|p| &p.0 == name) else {
                 return Err(Error::Input(format!("this model has no parameter `{name}`")));
             };
             if t.dims() != shape.as_slice() {
                 return Err(Error::Input(format!("`{name}` has shape {:?}, the model's is {shape:?}", t.dims())));
             }
             let v = t.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
-            self.params[*at..*at + v.len()].copy_from_slice(&v);
+            self.params[place.clone()].copy_from_slice(&v);
         }
         self.vae.take();
         Ok(())
