@@ -5,7 +5,7 @@
 // weight decay), same batch (100), uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) initialisation.
 /* global tf */
 window.tfjsPeer = async function tfjsPeer(backend, opts) {
-  const { images, decoderHidden, warm, windows, steps, singles, grids } = opts;
+  const { images, decoderHidden, warm, windows, steps, singles, grids, ours } = opts;
   if (backend === 'wasm') {
     tf.wasm.setWasmPaths('/__tfjs/');
     // Single-threaded SIMD, as ours: the page is cross-origin isolated, which would let tfjs use threads.
@@ -78,14 +78,21 @@ window.tfjsPeer = async function tfjsPeer(backend, opts) {
     out.dispose();
     return px;
   };
-  const time = (count, f) => {
-    for (let i = 0; i < 5; i++) f(i);
-    return Array.from({ length: count }, (_, i) => { const t0 = performance.now(); f(i); return performance.now() - t0; });
+  // Theirs and, when `ours` (our Vae) is given, ours, call for call: this host's speed drifts within seconds,
+  // so the ratio is taken between calls made at the same moments.
+  const time = (count, warmUp, theirs, oursToo) => {
+    for (let i = 0; i < warmUp; i++) { theirs(i); oursToo?.(i); }
+    const t = [[], []];
+    for (let i = 0; i < count; i++) {
+      [theirs, oursToo].forEach((f, k) => { if (f) { const t0 = performance.now(); f(i); t[k].push(performance.now() - t0); } });
+    }
+    return t;
   };
-  const one = time(singles, (i) => decode(Float32Array.of(Math.sin(i) * 2, Math.cos(i) * 2), 1));
+  const point = (i) => Float32Array.of(Math.sin(i) * 2, Math.cos(i) * 2);
+  const [one, oursOne] = time(singles, 5, (i) => decode(point(i), 1), ours && ((i) => ours.decode(point(i))));
   const g = new Float32Array(800);
   for (let k = 0; k < 400; k++) { g[2 * k] = -3 + (6 * (k % 20)) / 19; g[2 * k + 1] = 3 - (6 * Math.floor(k / 20)) / 19; }
-  const grid = time(grids, () => decode(g, 400));
+  const [grid, oursGrid] = time(grids, 20, () => decode(g, 400), ours && (() => ours.decode(g)));
   layers.flat().forEach((v) => v.dispose());
   return {
     backend: tf.getBackend(),
@@ -95,5 +102,7 @@ window.tfjsPeer = async function tfjsPeer(backend, opts) {
     oneMedian: median(one),
     oneP99: quantile(one, 0.99),
     gridMedian: median(grid),
+    oursOneMedian: ours ? median(oursOne) : NaN,
+    oursGridMedian: ours ? median(oursGrid) : NaN,
   };
 };
