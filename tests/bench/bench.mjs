@@ -205,7 +205,8 @@ async function scriptedDrag(page, seconds) {
 /**
  * In a dedicated module worker running the training module (`pkg/vae_train`): trains the classic 784-512-2
  * VAE (batch 100, seed 1) on the 9,000 training digits, `warm` steps then `windows` timed windows of
- * `steps` steps with `gap` untimed steps between windows; times the 100x784 by 784x512 product; reads wasm memory after mem[0] and mem[1] steps.
+ * `steps` steps with `gap` untimed steps between windows; times the 100x784 by 784x512 product; reads wasm
+ * memory after mem[0] and mem[1] steps.
  */
 async function trainingInWorker(args) {
   const { page, context } = await openPage(browser, server.url);

@@ -78,21 +78,21 @@ window.tfjsPeer = async function tfjsPeer(backend, opts) {
     out.dispose();
     return px;
   };
-  // Theirs and, when `ours` (our Vae) is given, ours, call for call: this host's speed drifts within seconds,
-  // so the ratio is taken between calls made at the same moments.
-  const time = (count, warmUp, theirs, oursToo) => {
-    for (let i = 0; i < warmUp; i++) { theirs(i); oursToo?.(i); }
-    const t = [[], []];
+  // Theirs and ours (`ours` is our Vae), call for call: this host's speed drifts within seconds, so the ratio
+  // is taken between calls made at the same moments.
+  const time = (count, warmUp, ...fs) => {
+    for (let i = 0; i < warmUp; i++) fs.forEach((f) => f(i));
+    const t = fs.map(() => []);
     for (let i = 0; i < count; i++) {
-      [theirs, oursToo].forEach((f, k) => { if (f) { const t0 = performance.now(); f(i); t[k].push(performance.now() - t0); } });
+      fs.forEach((f, k) => { const t0 = performance.now(); f(i); t[k].push(performance.now() - t0); });
     }
     return t;
   };
   const point = (i) => Float32Array.of(Math.sin(i) * 2, Math.cos(i) * 2);
-  const [one, oursOne] = time(singles, 5, (i) => decode(point(i), 1), ours && ((i) => ours.decode(point(i))));
+  const [one, oursOne] = time(singles, 5, (i) => decode(point(i), 1), (i) => ours.decode(point(i)));
   const g = new Float32Array(800);
   for (let k = 0; k < 400; k++) { g[2 * k] = -3 + (6 * (k % 20)) / 19; g[2 * k + 1] = 3 - (6 * Math.floor(k / 20)) / 19; }
-  const [grid, oursGrid] = time(grids, 20, () => decode(g, 400), ours && (() => ours.decode(g)));
+  const [grid, oursGrid] = time(grids, 20, () => decode(g, 400), () => ours.decode(g));
   layers.flat().forEach((v) => v.dispose());
   return {
     backend: tf.getBackend(),
@@ -102,7 +102,7 @@ window.tfjsPeer = async function tfjsPeer(backend, opts) {
     oneMedian: median(one),
     oneP99: quantile(one, 0.99),
     gridMedian: median(grid),
-    oursOneMedian: ours ? median(oursOne) : NaN,
-    oursGridMedian: ours ? median(oursGrid) : NaN,
+    oursOneMedian: median(oursOne),
+    oursGridMedian: median(oursGrid),
   };
 };
