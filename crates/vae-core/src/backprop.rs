@@ -169,12 +169,11 @@ impl Net {
             let input = if i == 0 { &w.z[..] } else { &w.dec[i - 1][..] };
             let dy = if i == h { &w.logits[..] } else { &w.dy[..n * l.out] };
             backward_params(grad, l, n, input, dy, t);
-            let wt = (&p[l.w..], l.inp as isize, 1);
             if i == 0 {
-                matmul(n, l.inp, l.out, &mut w.dz, false, (dy, l.out as isize, 1), wt, t);
+                backward_input(p, l, n, dy, &mut w.dz, false, t);
             } else {
                 let dx = &mut w.dx[..n * l.inp];
-                matmul(n, l.inp, l.out, dx, false, (dy, l.out as isize, 1), wt, t);
+                backward_input(p, l, n, dy, dx, false, t);
                 relu_backward(dx, input);
                 std::mem::swap(&mut w.dx, &mut w.dy);
             }
@@ -195,8 +194,8 @@ impl Net {
         backward_params(grad, lm, n, top, &w.dmu, t);
         backward_params(grad, lv, n, top, &w.dlogvar, t);
         let dy = &mut w.dy[..top.len()];
-        matmul(n, lm.inp, lat, dy, false, (&w.dmu, lat as isize, 1), (&p[lm.w..], lm.inp as isize, 1), t);
-        matmul(n, lv.inp, lat, dy, true, (&w.dlogvar, lat as isize, 1), (&p[lv.w..], lv.inp as isize, 1), t);
+        backward_input(p, lm, n, &w.dmu, dy, false, t);
+        backward_input(p, lv, n, &w.dlogvar, dy, true, t);
         relu_backward(dy, top);
 
         // Encoder, backwards; the images need no gradient.
@@ -206,7 +205,7 @@ impl Net {
             backward_params(grad, l, n, input, dy, t);
             if i > 0 {
                 let dx = &mut w.dx[..n * l.inp];
-                matmul(n, l.inp, l.out, dx, false, (dy, l.out as isize, 1), (&p[l.w..], l.inp as isize, 1), t);
+                backward_input(p, l, n, dy, dx, false, t);
                 relu_backward(dx, input);
                 std::mem::swap(&mut w.dx, &mut w.dy);
             }
@@ -269,6 +268,11 @@ fn backward_params(grad: &mut [f32], l: &Layer, n: usize, x: &[f32], dy: &[f32],
     for row in dy.chunks_exact(l.out) {
         gb.iter_mut().zip(row).for_each(|(b, g)| *b += g);
     }
+}
+
+/// dx (n, in) = [dx +] dy (n, out) W, with W stored (out, in): the gradient with respect to the layer's input.
+fn backward_input(p: &[f32], l: &Layer, n: usize, dy: &[f32], dx: &mut [f32], add: bool, t: Parallelism) {
+    matmul(n, l.inp, l.out, dx, add, (dy, l.out as isize, 1), (&p[l.w..], l.inp as isize, 1), t);
 }
 
 /// Zeroes the gradient where the ReLU's output was 0.
