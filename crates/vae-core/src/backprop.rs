@@ -17,6 +17,7 @@ use gemm::{gemm, Parallelism};
 use wide::{f32x4, CmpLt};
 
 use crate::config::VaeConfig;
+use crate::kernel::{product_t, transpose};
 use crate::lanes::{padded, quad};
 use crate::loss::LossParts;
 use crate::model::param_shapes;
@@ -37,8 +38,41 @@ pub struct Net {
     /// `enc.*`, `enc_mu`, `enc_logvar`, `dec.*`, `dec_out`: the order of [`param_shapes`].
     layers: Vec<Layer>,
     len: usize,
-    /// Threads for the products.
-    threads: Parallelism,
+    products: Products,
+}
+
+/// What does the matrix products.
+#[derive(Clone, Copy, Debug)]
+pub enum Products {
+    /// `gemm`, with its threads: natively, where its AVX2 kernels are the fastest code here.
+    Gemm(Parallelism),
+    /// The dot-form kernel of [`crate::kernel`], after transposing where a product needs it: in wasm, where it
+    /// is faster than gemm's simd128 kernel. Products that sum over fewer than four numbers (the latent ones)
+    /// stay with gemm, on one thread.
+    Dot,
+}
+
+impl Products {
+    /// Dot in wasm, gemm with candle's thread count natively.
+    fn here() -> Self {
+        if cfg!(target_arch = "wasm32") {
+            Self::Dot
+        } else {
+            Self::Gemm(parallelism())
+        }
+    }
+
+    /// Whether a product summing over `k` numbers goes to the dot-form kernel.
+    fn dot(self, k: usize) -> bool {
+        matches!(self, Self::Dot) && k >= 4
+    }
+
+    fn threads(self) -> Parallelism {
+        match self {
+            Self::Gemm(t) => t,
+            Self::Dot => Parallelism::None,
+        }
+    }
 }
 
 /// The activations and gradients of one step, kept between steps so that a step allocates nothing.
@@ -60,6 +94,16 @@ pub struct Work {
     /// Two gradient buffers, each (n, widest hidden layer): the layer's output gradient and its input's.
     dy: Vec<f32>,
     dx: Vec<f32>,
+    /// Transposed factors for [`Products::Dot`].
+    t: Transposed,
+}
+
+/// Room for a transposed weight and two transposed activations or gradients.
+#[derive(Default)]
+struct Transposed {
+    w: Vec<f32>,
+    a: Vec<f32>,
+    b: Vec<f32>,
 }
 
 impl Net {
@@ -72,7 +116,7 @@ impl Net {
             layers.push(Layer { inp, out, w: at, b: at + out * inp });
             at += out * inp + out;
         }
-        Self { cfg: cfg.clone(), layers, len: at, threads: parallelism() }
+        Self { cfg: cfg.clone(), layers, len: at, products: Products::here() }
     }
 
     /// Number of parameters: the length of the flat buffer.
@@ -112,17 +156,17 @@ impl Net {
         assert!(n > 0 && x.len() == n * d && eps.len() == n * lat);
         self.size_work(w, n);
         let (enc, heads, dec) = (&self.layers[..h], &self.layers[h..h + 2], &self.layers[h + 2..]);
-        let t = self.threads;
+        let t = self.products;
 
         // Encoder: h_{i+1} = relu(h_i W_i^T + b_i), then mu and log sigma^2 from the last h.
         for (i, l) in enc.iter().enumerate() {
             let (done, rest) = w.enc.split_at_mut(i);
             let input = if i == 0 { x } else { &done[i - 1] };
-            forward(p, l, n, input, &mut rest[0], true, t);
+            forward(p, l, input, &mut rest[0], true, t);
         }
         let top = w.enc.last().unwrap();
-        forward(p, &heads[0], n, top, &mut w.mu, false, t);
-        forward(p, &heads[1], n, top, &mut w.logvar, false, t);
+        forward(p, &heads[0], top, &mut w.mu, false, t);
+        forward(p, &heads[1], top, &mut w.logvar, false, t);
 
         // The reparameterisation trick: z = mu + sigma * eps, sigma = exp(log sigma^2 / 2).
         let noise = w.mu.iter().zip(&w.logvar).zip(eps);
@@ -136,9 +180,9 @@ impl Net {
             let (done, rest) = w.dec.split_at_mut(i);
             let input = if i == 0 { &w.z[..] } else { &done[i - 1] };
             if i < h {
-                forward(p, l, n, input, &mut rest[0], true, t);
+                forward(p, l, input, &mut rest[0], true, t);
             } else {
-                forward(p, l, n, input, &mut w.logits, false, t);
+                forward(p, l, input, &mut w.logits, false, t);
             }
         }
 
@@ -168,12 +212,12 @@ impl Net {
         for (i, l) in dec.iter().enumerate().rev() {
             let input = if i == 0 { &w.z[..] } else { &w.dec[i - 1][..] };
             let dy = if i == h { &w.logits[..] } else { &w.dy[..n * l.out] };
-            backward_params(grad, l, n, input, dy, t);
+            backward_params(grad, l, n, input, dy, t, &mut w.t);
             if i == 0 {
-                backward_input(p, l, n, dy, &mut w.dz, false, t);
+                backward_input(p, l, n, dy, &mut w.dz, false, t, &mut w.t);
             } else {
                 let dx = &mut w.dx[..n * l.inp];
-                backward_input(p, l, n, dy, dx, false, t);
+                backward_input(p, l, n, dy, dx, false, t, &mut w.t);
                 relu_backward(dx, input);
                 std::mem::swap(&mut w.dx, &mut w.dy);
             }
@@ -191,21 +235,21 @@ impl Net {
         // The heads: their parameters, and the last hidden layer's gradient from both.
         let top = &w.enc[h - 1][..];
         let (lm, lv) = (&heads[0], &heads[1]);
-        backward_params(grad, lm, n, top, &w.dmu, t);
-        backward_params(grad, lv, n, top, &w.dlogvar, t);
+        backward_params(grad, lm, n, top, &w.dmu, t, &mut w.t);
+        backward_params(grad, lv, n, top, &w.dlogvar, t, &mut w.t);
         let dy = &mut w.dy[..top.len()];
-        backward_input(p, lm, n, &w.dmu, dy, false, t);
-        backward_input(p, lv, n, &w.dlogvar, dy, true, t);
+        backward_input(p, lm, n, &w.dmu, dy, false, t, &mut w.t);
+        backward_input(p, lv, n, &w.dlogvar, dy, true, t, &mut w.t);
         relu_backward(dy, top);
 
         // Encoder, backwards; the images need no gradient.
         for (i, l) in enc.iter().enumerate().rev() {
             let input = if i == 0 { x } else { &w.enc[i - 1][..] };
             let dy = &w.dy[..n * l.out];
-            backward_params(grad, l, n, input, dy, t);
+            backward_params(grad, l, n, input, dy, t, &mut w.t);
             if i > 0 {
                 let dx = &mut w.dx[..n * l.inp];
-                backward_input(p, l, n, dy, dx, false, t);
+                backward_input(p, l, n, dy, dx, false, t, &mut w.t);
                 relu_backward(dx, input);
                 std::mem::swap(&mut w.dx, &mut w.dy);
             }
@@ -221,7 +265,7 @@ impl Net {
         let mut x = z.to_vec();
         for (i, l) in dec.iter().enumerate() {
             let mut y = vec![0f32; n * l.out];
-            forward(p, l, n, &x, &mut y, i + 1 < dec.len(), self.threads);
+            forward(p, l, &x, &mut y, i + 1 < dec.len(), self.products);
             x = y;
         }
         sigmoid(&mut x);
@@ -242,17 +286,21 @@ impl Net {
         w.logits = vec![0.0; n * self.cfg.input];
         w.dy = vec![0.0; n * widest];
         w.dx = vec![0.0; n * widest];
+        if matches!(self.products, Products::Dot) {
+            let widest = widest.max(self.cfg.input).max(lat);
+            let largest = self.layers.iter().map(|l| l.out * l.inp).max().unwrap_or(0);
+            w.t = Transposed { w: vec![0.0; largest], a: vec![0.0; n * widest], b: vec![0.0; n * widest] };
+        }
     }
 }
 
 /// y (n, out) = x (n, in) W^T + b, then ReLU if asked: the bias fills y and the product is added to it.
-fn forward(p: &[f32], l: &Layer, n: usize, x: &[f32], y: &mut [f32], relu: bool, t: Parallelism) {
+fn forward(p: &[f32], l: &Layer, x: &[f32], y: &mut [f32], relu: bool, t: Products) {
     let bias = &p[l.b..l.b + l.out];
     for row in y.chunks_exact_mut(l.out) {
         row.copy_from_slice(bias);
     }
-    // W^T as an (in, out) matrix: element (k, j) is W[j, k] = w[j * in + k].
-    matmul(n, l.out, l.inp, y, true, (x, l.inp as isize, 1), (&p[l.w..], 1, l.inp as isize), t);
+    linear(x, &p[l.w..l.b], l.inp, y, true, t);
     if relu {
         // `if`, not `f32::max`, which wasm compiles to a libm call per element.
         y.iter_mut().for_each(|v| *v = if *v > 0.0 { *v } else { 0.0 });
@@ -260,10 +308,17 @@ fn forward(p: &[f32], l: &Layer, n: usize, x: &[f32], y: &mut [f32], relu: bool,
 }
 
 /// dW (out, in) = dy^T x and db = the column sums of dy, written into `grad` at the layer's offsets.
-fn backward_params(grad: &mut [f32], l: &Layer, n: usize, x: &[f32], dy: &[f32], t: Parallelism) {
+fn backward_params(grad: &mut [f32], l: &Layer, n: usize, x: &[f32], dy: &[f32], t: Products, s: &mut Transposed) {
     let (gw, gb) = grad[l.w..l.b + l.out].split_at_mut(l.out * l.inp);
-    // dy^T as an (out, n) matrix: element (j, i) is dy[i * out + j].
-    matmul(l.out, l.inp, n, gw, false, (dy, 1, l.out as isize), (x, l.inp as isize, 1), t);
+    if t.dot(n) {
+        let (dyt, xt) = (&mut s.a[..n * l.out], &mut s.b[..n * l.inp]);
+        transpose(dy, n, dyt);
+        transpose(x, n, xt);
+        product_t(dyt, xt, n, gw, false);
+    } else {
+        // dy^T as an (out, n) matrix: element (j, i) is dy[i * out + j].
+        matmul(l.out, l.inp, n, gw, false, (dy, 1, l.out as isize), (x, l.inp as isize, 1), t.threads());
+    }
     gb.fill(0.0);
     for row in dy.chunks_exact(l.out) {
         gb.iter_mut().zip(row).for_each(|(b, g)| *b += g);
@@ -271,8 +326,16 @@ fn backward_params(grad: &mut [f32], l: &Layer, n: usize, x: &[f32], dy: &[f32],
 }
 
 /// dx (n, in) = [dx +] dy (n, out) W, with W stored (out, in): the gradient with respect to the layer's input.
-fn backward_input(p: &[f32], l: &Layer, n: usize, dy: &[f32], dx: &mut [f32], add: bool, t: Parallelism) {
-    matmul(n, l.inp, l.out, dx, add, (dy, l.out as isize, 1), (&p[l.w..], l.inp as isize, 1), t);
+#[allow(clippy::too_many_arguments)]
+fn backward_input(p: &[f32], l: &Layer, n: usize, dy: &[f32], dx: &mut [f32], add: bool, t: Products, s: &mut Transposed) {
+    let w = &p[l.w..l.b];
+    if t.dot(l.out) {
+        let wt = &mut s.w[..w.len()];
+        transpose(w, l.out, wt);
+        product_t(dy, wt, l.out, dx, add);
+    } else {
+        matmul(n, l.inp, l.out, dx, add, (dy, l.out as isize, 1), (w, l.inp as isize, 1), t.threads());
+    }
 }
 
 /// Zeroes the gradient where the ReLU's output was 0.
@@ -384,8 +447,18 @@ fn matmul(m: usize, n: usize, k: usize, dst: &mut [f32], add: bool, a: Strided, 
 /// y (n, out) = x (n, in) W^T with W stored (out, in): the forward product alone, exactly as the layers
 /// call it, for the speed probe, so that the bound the step is measured against is the code the step runs.
 pub fn linear_product(x: &[f32], w: &[f32], inp: usize, out: usize, y: &mut [f32]) {
-    let n = x.len() / inp;
-    matmul(n, out, inp, y, false, (x, inp as isize, 1), (w, 1, inp as isize), parallelism());
+    linear(x, &w[..out * inp], inp, y, false, Products::here());
+}
+
+/// y (n, out) = [y +] x (n, in) W^T, W stored (out, in).
+fn linear(x: &[f32], w: &[f32], inp: usize, y: &mut [f32], add: bool, t: Products) {
+    if t.dot(inp) {
+        product_t(x, w, inp, y, add);
+    } else {
+        let (n, out) = (x.len() / inp, w.len() / inp);
+        // W^T as an (in, out) matrix: element (k, j) is W[j, k] = w[j * in + k].
+        matmul(n, out, inp, y, add, (x, inp as isize, 1), (w, 1, inp as isize), t.threads());
+    }
 }
 
 #[cfg(test)]
@@ -401,13 +474,15 @@ mod tests {
 
     /// The loss and every parameter's gradient, against candle's autograd on the candle model (`Vae`,
     /// `reparameterize`, `neg_elbo`) with the same weights, images and eps: two hidden layers and one, a batch
-    /// of one and of several, beta of 0.7 and 0, with weights large enough that some ReLUs are off.
+    /// of one and of several, beta of 0.7 and 0, with weights large enough that some ReLUs are off; with gemm's
+    /// products and with the dot-form kernel's (whose rows of 5, 6 and 9 leave a tail after groups of four).
     #[test]
     fn gradient_equals_candle_autograd() {
-        let cases = [(vec![6, 5], 4, 0.7), (vec![7], 3, 1.0), (vec![4, 3, 5], 1, 0.0)];
-        for (hidden, n, beta) in cases {
+        let cases = [(vec![6, 5], 4, 0.7), (vec![7], 3, 1.0), (vec![4, 3, 5], 1, 0.0), (vec![9], 6, 0.5)];
+        let kernels = [Products::Gemm(Parallelism::None), Products::Dot];
+        for ((hidden, n, beta), products) in cases.into_iter().flat_map(|c| kernels.map(|k| (c.clone(), k))) {
             let cfg = VaeConfig { input: 12, hidden, latent: 3, beta };
-            let net = Net::new(&cfg);
+            let net = Net { products, ..Net::new(&cfg) };
             let p: Vec<f32> = (0..net.len()).map(|i| (i as f32 * 0.731).sin() * 0.8).collect();
             let x: Vec<f32> = (0..n * 12).map(|i| ((i * 7) % 11) as f32 / 10.0).collect();
             let eps: Vec<f32> = (0..n * 3).map(|i| (i as f32 * 1.3).cos() * 1.5).collect();
@@ -478,8 +553,9 @@ mod tests {
         assert!((sum as f64 - want_sum).abs() <= 1e-5 * want_sum, "{sum} against {want_sum}");
     }
 
-    /// `Vae::decode_slice` (this module's decoder) against `Vae::decode` (candle's ops), with z far enough out
-    /// that logits saturate both ways, for one and for three hidden layers.
+    /// `Vae::decode_slice` (this module's decoder, with this target's products) and the decoder with the
+    /// dot-form kernel against `Vae::decode` (candle's ops), with z far enough out that logits saturate both
+    /// ways, for one and for three hidden layers.
     #[test]
     fn decoder_equals_candle_decode() {
         let mut saturated = 0;
@@ -497,12 +573,17 @@ mod tests {
                 .collect();
             let vae = Vae::new(&cfg, VarBuilder::from_tensors(tensors, DType::F32, &dev)).unwrap();
             let z: Vec<f32> = [0.0, 0.0, 0.0, 1.5, -2.0, 0.3, 300.0, -400.0, 250.0, -900.0, 800.0, -1.0].to_vec();
-            let ours = vae.decode_slice(&z).unwrap();
             let zt = Tensor::from_slice(&z, (4, 3), &dev).unwrap();
             let theirs = vae.decode(&zt).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
-            assert_eq!(ours.len(), theirs.len());
-            for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-                assert!((a - b).abs() <= 1e-6, "pixel {i}: ours {a}, candle {b}");
+            let dot = Net { products: Products::Dot, ..Net::new(&cfg) }.decode(vae.flat(), &z);
+            // The dot-form kernel sums in another order than gemm (candle's kernel): at |z| in the hundreds the
+            // hidden units reach about 1e3, where an f32 step is 6e-5, and their sum cancels down to a logit near
+            // 1, so its pixels are held to 2e-5 (the largest difference seen was 4.6e-6), gemm's to 1e-6.
+            for (ours, tol) in [(vae.decode_slice(&z).unwrap(), if cfg!(target_arch = "wasm32") { 2e-5 } else { 1e-6 }), (dot, 2e-5)] {
+                assert_eq!(ours.len(), theirs.len());
+                for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
+                    assert!((a - b).abs() <= tol, "pixel {i}: ours {a}, candle {b}");
+                }
             }
             saturated += theirs.iter().filter(|p| **p < 1e-6 || **p > 1.0 - 1e-6).count();
         }

@@ -16,6 +16,7 @@ pub mod backprop;
 pub mod config;
 pub mod error;
 pub mod idx;
+pub mod kernel;
 mod lanes;
 pub mod latent;
 pub mod loss;
