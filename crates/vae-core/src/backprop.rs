@@ -1,6 +1,7 @@
 //! The training step written out by hand: the forward pass, the negative ELBO and its gradient for every
-//! parameter, layer by layer on flat f32 buffers, with the matrix products done by `gemm` (the crate whose
-//! kernels candle's own matmul calls).
+//! parameter, layer by layer on flat f32 buffers. The matrix products are done natively by `gemm` (the crate
+//! whose kernels candle's own matmul calls) and in wasm by the dot-form kernel of [`crate::kernel`] (see
+//! [`Products`]).
 //!
 //! candle's autograd computes the same gradient (a test checks every parameter's against it), but it
 //! allocates a tensor for each intermediate and each gradient, zero-fills and adds gradient accumulators,
