@@ -15,6 +15,8 @@
 
 use wide::f32x4;
 
+use crate::lanes::load;
+
 /// Rows of `a` per tile.
 const MR: usize = 4;
 /// Rows of `b` per tile.
@@ -50,8 +52,7 @@ pub fn product_t(a: &[f32], b: &[f32], k: usize, y: &mut [f32], add: bool) {
 /// per tile shape, the products with k = 100 (the weight gradients) ran about 10 % faster in Chromium.
 #[inline(never)]
 fn tile<const R: usize, const C: usize>(a: &[f32], b: &[f32], k: usize, y: &mut [f32], n: usize, j: usize, add: bool) {
-    // Each row sliced once (bounds checked here), then read unchecked: a checked read in the inner loop costs
-    // 15-30 % of the product's speed in Chromium.
+    // Each row sliced once (bounds checked here), then read unchecked by `load`.
     let rows: [&[f32]; R] = std::array::from_fn(|r| &a[r * k..(r + 1) * k]);
     let cols: [&[f32]; C] = std::array::from_fn(|c| &b[c * k..(c + 1) * k]);
     let mut acc = [[f32x4::ZERO; C]; R];
@@ -78,32 +79,12 @@ fn tile<const R: usize, const C: usize>(a: &[f32], b: &[f32], k: usize, y: &mut 
     }
 }
 
-/// The sum of the four lanes: ((l0 + l2) + (l1 + l3)), by two shuffles in wasm (`reduce_add` goes through
-/// memory there).
+/// The sum of the four lanes, ((l0 + l2) + (l1 + l3)): the same code on every target, so the native tests
+/// check the sums wasm makes.
 #[inline(always)]
 fn sum(v: f32x4) -> f32 {
-    #[cfg(target_arch = "wasm32")]
-    {
-        use std::arch::wasm32::{f32x4_add, f32x4_extract_lane, i32x4_shuffle, v128};
-        // SAFETY: f32x4 is a 16-byte vector of four f32 lanes, v128 in wasm.
-        let v: v128 = unsafe { std::mem::transmute(v) };
-        let s = f32x4_add(v, i32x4_shuffle::<2, 3, 0, 1>(v, v));
-        f32x4_extract_lane::<0>(f32x4_add(s, i32x4_shuffle::<1, 0, 3, 2>(s, s)))
-    }
-    #[cfg(not(target_arch = "wasm32"))]
-    {
-        let [l0, l1, l2, l3] = v.to_array();
-        (l0 + l2) + (l1 + l3)
-    }
-}
-
-/// The four numbers of `s` from `i`.
-///
-/// # Safety
-/// `i + 4 <= s.len()`.
-#[inline(always)]
-unsafe fn load(s: &[f32], i: usize) -> f32x4 {
-    f32x4::from(s.as_ptr().add(i).cast::<[f32; 4]>().read_unaligned())
+    let [l0, l1, l2, l3] = v.to_array();
+    (l0 + l2) + (l1 + l3)
 }
 
 /// dst (cols, rows) = src (rows, cols)^T: four by four through vector registers, along dst's rows (each
