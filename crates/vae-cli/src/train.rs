@@ -52,14 +52,26 @@ pub struct Args {
     /// Store the weights as f16 (half the size) instead of f32.
     #[arg(long)]
     f16: bool,
+    /// Train exactly this many steps on all the training digits (no validation slice, no early stopping)
+    /// and write the final weights: the run the page's training panel makes with the same settings.
+    #[arg(long)]
+    steps: Option<usize>,
 }
 
 pub fn run(a: Args) -> Result<()> {
     let full = crate::data::load_split(&a.data, "train")?;
-    let (train, val) = split(&full, a.val, a.seed)?;
     let cfg = VaeConfig { hidden: a.hidden.clone(), latent: a.latent, beta: a.beta, ..Default::default() };
     let tcfg = TrainConfig { lr: a.lr, batch: a.batch, weight_decay: a.weight_decay, seed: a.seed, shift: a.shift };
     let mut t = Trainer::new(cfg, tcfg)?;
+    if let Some(steps) = a.steps {
+        t.set_data(full)?;
+        let s = t.train_steps(steps)?;
+        let bytes = t.to_safetensors(if a.f16 { DType::F16 } else { DType::F32 })?;
+        std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
+        eprintln!("{steps} steps (mean batch loss {:.2}); wrote {} ({} bytes)", s.loss, a.out.display(), bytes.len());
+        return Ok(());
+    }
+    let (train, val) = split(&full, a.val, a.seed)?;
     t.set_data(train.clone())?;
     let steps_per_epoch = (train.len() / a.batch.min(train.len())).max(1);
     eprintln!(

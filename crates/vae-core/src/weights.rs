@@ -44,8 +44,9 @@ pub fn from_safetensors(bytes: &[u8], device: &Device) -> Result<(VaeConfig, Has
     }
     if bytes.len() > MAX_BYTES {
         return Err(Error::Weights(format!(
-            "the file is {:.0} MiB; weights files for this explorer are at most {} MiB",
+            "the file is {:.0} MiB ({} bytes); weights files for this explorer are at most {} MiB ({MAX_BYTES} bytes)",
             bytes.len() as f64 / 1_048_576.0,
+            bytes.len(),
             MAX_BYTES >> 20
         )));
     }

@@ -46,25 +46,36 @@ fn round_trip_keeps_config_and_values() {
 #[test]
 fn malformed_files_are_rejected_with_reasons() {
     let (cfg, bytes) = small();
-    assert!(err(&[]).contains("empty"));
-    assert!(err(&bytes[..5]).contains("8-byte"));
+    assert!(err(&[]).contains("the file is empty"));
+    assert!(err(&bytes[..5])
+        .contains("the file is only 5 bytes long; a safetensors file starts with an 8-byte header length"));
+    // Each case's own reason, not only the common prefix "not a usable weights file" every weights error has.
+    // Mutation that turns it red: map MetadataIncompleteBuffer to the "not valid JSON" reason in describe_st_error.
     for frac in [0.01, 0.08, 0.5] {
         let cut = &bytes[..(bytes.len() as f64 * frac) as usize];
-        assert!(err(cut).contains("not a usable weights file"), "{frac}: {}", err(cut));
+        assert!(
+            err(cut).contains("the header does not match the data (incomplete metadata, file not fully covered); the file is truncated"),
+            "{frac}: {}",
+            err(cut)
+        );
     }
     // An 8-byte header length of 2^63.
     let mut huge = (1u64 << 63).to_le_bytes().to_vec();
     huge.extend_from_slice(b"{}");
-    assert!(err(&huge).contains("header length"));
+    assert!(
+        err(&huge).contains("the header length in its first 8 bytes is impossible for this file"),
+        "{}",
+        err(&huge)
+    );
     // A PNG renamed .safetensors.
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x1c\0\0\0\x1c\x08\0\0\0\0";
-    assert!(err(png).contains("not a usable weights file"));
+    assert!(err(png).contains("the header length in its first 8 bytes is impossible for this file"), "{}", err(png));
 
     let (_, tensors) = from_safetensors(&bytes, &Device::Cpu).unwrap();
     // No architecture in the metadata.
     let bare: HashMap<String, Tensor> = tensors.clone();
     let no_meta = safetensors::serialize(bare.iter().map(|(k, v)| (k.clone(), v.clone())), None).unwrap();
-    assert!(err(&no_meta).contains("vae_config"));
+    assert!(err(&no_meta).contains("the metadata has no `vae_config` entry, so the architecture is unknown"));
     // A missing tensor, a wrong shape, an extra tensor, a wrong dtype, a NaN.
     let with = |f: &dyn Fn(&mut HashMap<String, Tensor>)| {
         let mut m = tensors.clone();
@@ -79,7 +90,7 @@ fn malformed_files_are_rejected_with_reasons() {
     assert!(err(&with(&|m| {
         m.insert("enc_mu.bias".into(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap());
     }))
-    .contains("shape"));
+    .contains("tensor `enc_mu.bias` has shape [3], but the architecture needs [2]"));
     assert!(err(&with(&|m| {
         m.insert("extra".into(), Tensor::zeros(3, DType::F32, &Device::Cpu).unwrap());
     }))
@@ -88,13 +99,13 @@ fn malformed_files_are_rejected_with_reasons() {
         let t = m["enc_mu.bias"].to_dtype(DType::U8).unwrap();
         m.insert("enc_mu.bias".into(), t);
     }))
-    .contains("only F32, F16 and BF16"));
+    .contains("tensor `enc_mu.bias` is U8; only F32, F16 and BF16 are supported"));
     for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
         assert!(err(&with(&|m| {
             let t = Tensor::from_vec(vec![bad, 0.0], 2, &Device::Cpu).unwrap();
             m.insert("enc_mu.bias".into(), t);
         }))
-        .contains("NaN or infinite"));
+        .contains("tensor `enc_mu.bias` contains NaN or infinite values"));
     }
 }
 
@@ -132,13 +143,19 @@ fn a_header_that_lies_about_its_offsets_is_rejected() {
                 .unwrap();
         h["enc_mu.bias"]["data_offsets"] = serde_json::json!([a, a + 4]);
     });
-    assert!(e.contains("not a usable weights file"), "{e}");
+    assert!(e.contains("the header does not match the data (invalid shape, data type, or offset for tensor)"), "{e}");
     // Overlapping tensors: two tensors claiming the same bytes.
     let e = lie(&|h| h["enc_mu.bias"]["data_offsets"] = h["enc_logvar.bias"]["data_offsets"].clone());
-    assert!(e.contains("not a usable weights file"), "{e}");
+    // Either claimant may be named first (the crate's check does not fix an order).
+    assert!(
+        ["enc_mu.bias", "enc_logvar.bias"]
+            .iter()
+            .any(|t| e.contains(&format!("the header does not match the data (invalid offset for tensor `{t}`)"))),
+        "{e}"
+    );
     // End before start.
     let e = lie(&|h| h["dec_out.bias"]["data_offsets"] = serde_json::json!([8, 0]));
-    assert!(e.contains("not a usable weights file"), "{e}");
+    assert!(e.contains("the header does not match the data (invalid offset for tensor `dec_out.bias`)"), "{e}");
 }
 
 #[test]
@@ -147,7 +164,10 @@ fn a_200_mb_file_is_refused_before_it_is_parsed() {
     let mut big = bytes.clone();
     big.resize(200 << 20, 0);
     let e = err(&big);
-    assert!(e.contains("200 MiB") && e.contains("at most 64 MiB"), "{e}");
+    assert!(
+        e.contains("the file is 200 MiB (209715200 bytes); weights files for this explorer are at most 64 MiB"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -192,4 +212,32 @@ fn a_trainer_from_a_file_holds_its_weights() {
         t.vae().unwrap().decode_slice(&[0.3, -0.2]).unwrap(),
         Vae::from_safetensors(&bytes).unwrap().decode_slice(&[0.3, -0.2]).unwrap()
     );
+}
+
+/// bf16 files load: each value is the f32 whose top 16 bits the file holds (bf16 is the upper half of an
+/// f32), read here from the raw bytes, and within bf16's precision (8 bits of mantissa) of the original.
+/// Mutation that turns it red: `t.to_dtype(DType::F16)` for every dtype in weights.rs's to_safetensors.
+#[test]
+fn bf16_files_load_to_the_values_they_hold() {
+    let (cfg, bytes) = small();
+    let (_, tensors) = from_safetensors(&bytes, &Device::Cpu).unwrap();
+    let b16 = to_safetensors(&cfg, &tensors, DType::BF16).unwrap();
+    let (header, data) = split(&b16);
+    let (_, loaded) = from_safetensors(&b16, &Device::Cpu).unwrap();
+    for name in ["enc_mu.bias", "dec_out.weight"] {
+        assert_eq!(header[name]["dtype"], "BF16");
+        let [a, b] =
+            <[usize; 2]>::try_from(serde_json::from_value::<Vec<usize>>(header[name]["data_offsets"].clone()).unwrap())
+                .unwrap();
+        let want: Vec<f32> = data[a..b]
+            .chunks_exact(2)
+            .map(|c| f32::from_bits((u16::from_le_bytes([c[0], c[1]]) as u32) << 16))
+            .collect();
+        let got = loaded[name].flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert_eq!(got, want, "{name}");
+        let orig = tensors[name].flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        assert!(orig.iter().zip(&got).all(|(o, g)| (o - g).abs() <= o.abs() / 256.0), "{name} within bf16 precision");
+    }
+    let vae = Vae::from_safetensors(&b16).unwrap();
+    assert_eq!(vae.decode_slice(&[0.5, -0.5]).unwrap().len(), 784);
 }

@@ -56,6 +56,13 @@ impl Vae {
     }
 }
 
+/// `maxWeightsBytes()`: the largest weights file `new Vae` reads (`vae_core::weights::MAX_BYTES`), so that the
+/// page can refuse a larger file by its size, before reading it, with the same bound.
+#[wasm_bindgen(js_name = maxWeightsBytes)]
+pub fn max_weights_bytes() -> usize {
+    vae_core::weights::MAX_BYTES
+}
+
 /// `latentPath(a, b, k, spherical)`: k points from a to b (both included), each of a.length numbers,
 /// by linear or spherical interpolation (see `vae_core::latent::slerp`).
 #[wasm_bindgen(js_name = latentPath)]
