@@ -18,6 +18,10 @@ const fmt = (v, d = 0) => Number(v).toLocaleString('en', { minimumFractionDigits
 const server = await startServer();
 const browser = await launch();
 const rows = []; // [section, figure, ours, target or peer, note]
+// Every measured number behind the rows, unformatted: [name, value, may it be zero]. A figure that is not a
+// finite positive number (NaN, Infinity, which fmt prints as ∞, or 0) was not measured, and fails the run.
+const figures = [];
+const measured = (name, value, zeroAllowed = false) => { figures.push([name, value, zeroAllowed]); return value; };
 try {
   const { page, context } = await openPage(browser, server.url);
   if ((await waitReady(page)) !== 'ready') throw new Error('the page did not load');
@@ -25,23 +29,37 @@ try {
   const browserVersion = browser.version();
 
   const dec = await decodeInPage(page, { singles: Q(1000, 50), grids: Q(30, 3) });
+  measured('one decode, median', dec.oneMedian);
+  measured('one decode, p99', dec.oneP99);
+  measured('20x20 grid, median', dec.gridMedian);
   rows.push(['decode', 'one point, median (incl. copy to JS)', `${fmt(dec.oneMedian * 1000)} µs`, '≤ 150 µs']);
   rows.push(['decode', 'one point, p99', `${fmt(dec.oneP99 * 1000)} µs`, '']);
   rows.push(['decode', `20x20 grid, median of ${dec.grids} after 20 warm-up calls`, `${fmt(dec.gridMedian, 1)} ms`, '≤ 17 ms']);
 
   const drag = await scriptedDrag(page, Q(3, 1));
+  measured('drag, frames/s', drag.framesPerSecond);
+  // A drag that decodes nothing still counts 60 frames a second: it must have painted new digits too.
+  measured('drag, frames that painted a new digit', drag.painted);
+  measured('drag, slowest decode', drag.slowestDecode);
+  measured('drag, dropped frames', drag.dropped, true);
   rows.push(['drag', `frames/s over a ${drag.seconds}-s drag, mouse moves at ${fmt(drag.movesPerSecond, 1)}/s`, fmt(drag.framesPerSecond, 1), '60']);
   rows.push(['drag', 'dropped frames (gaps over 1.5 × 16.7 ms)', `${drag.dropped}`, '0', `${drag.painted} of ${drag.frames} frames painted a new digit; slowest decode ${fmt(drag.slowestDecode, 2)} ms`]);
   await context.close();
 
   const cold = [];
   for (let i = 0; i < Q(3, 1); i++) cold.push(await coldStart());
+  measured('cold start', median(cold));
   rows.push(['cold start', `navigation to the first painted digit, median of ${cold.length}`, `${fmt(median(cold))} ms`, '≤ 1,000 ms', `runs: ${cold.map((v) => fmt(v)).join(', ')}`]);
 
   const tr = await trainingInWorker(Q({ warm: 100, windows: 5, steps: 50, gap: 150, mem: [1000, 10000] }, { warm: 5, windows: 1, steps: 10, gap: 0, mem: [20, 200] }));
   const stepGflops = (tr.median / 100) * tr.flops / 1e9;
   // Efficiency per window (its steps against the products interleaved with them), then the median.
   const eff = tr.rates.map((r, i) => (100 * (r / 100) * tr.flops / 1e9) / tr.gf[i]);
+  measured('worker training, samples/s', tr.median);
+  measured('matmul probe, GFLOP/s', tr.matmul);
+  measured('step efficiency', median(eff));
+  measured('step FLOPs', tr.flops);
+  tr.mem.forEach((m, i) => measured(`wasm memory ${i}`, m.bytes));
   rows.push(['training', `Web Worker, 784-512-2, batch 100: samples/s, median of ${tr.rates.length} windows of ${tr.steps} steps${tr.span}`, fmt(tr.median), '≥ 3,600', `windows: ${tr.rates.map((r) => fmt(r)).join(', ')}`]);
   rows.push(['limit', `100x784 by 784x512 matmul in the same wasm build, 5 after each step, median of ${tr.gf.length} windows`, `${fmt(tr.matmul, 1)} GFLOP/s`, '', `windows: ${tr.gf.map((g) => fmt(g, 1)).join(', ')}`]);
   rows.push(['limit', `training step efficiency (${fmt(tr.flops / 1e6, 1)} MFLOP a step), median over windows`, `${fmt(median(eff))} %`, '≥ 90 %', `windows: ${eff.map((e) => fmt(e)).join(', ')} %; ${fmt(stepGflops, 1)} GFLOP/s in the step's matrix products`]);
@@ -51,6 +69,8 @@ try {
     const nat = JSON.parse(execFileSync(process.env.VAE_BIN ?? join(ROOT, 'target', 'release', 'vae'),
       ['bench', '--warm', String(Q(50, 5)), '--windows', String(Q(5, 1)), '--steps', String(Q(50, 10))],
       { cwd: ROOT, env: { ...process.env, RAYON_NUM_THREADS: String(threads) } }).toString());
+    measured(`native training, ${threads} threads`, nat.samples_per_sec);
+    measured(`native matmul, ${threads} threads`, nat.matmul_gflops);
     rows.push(['native', `training samples/s, ${nat.threads} thread${nat.threads > 1 ? 's' : ''}`, fmt(nat.samples_per_sec), '', `matmul ${fmt(nat.matmul_gflops, 1)} GFLOP/s; windows ${nat.windows.map((r) => fmt(r)).join(', ')}`]);
   }
 
@@ -60,6 +80,7 @@ try {
       { warm: 1, windows: 1, steps: 2, singles: 10, grids: 2 }), dec.config);
   }
   for (const [backend, p] of Object.entries(peers)) {
+    for (const key of ['trainMedian', 'oneMedian', 'oursOneMedian', 'gridMedian', 'oursGridMedian']) measured(`tfjs-${backend} ${key}`, p[key]);
     rows.push([`tfjs-${backend}`, `training samples/s (${p.trainRates.length} × ${p.steps} steps)`, fmt(p.trainMedian), `ours ${fmt(tr.median / p.trainMedian, 1)}×`, backend === 'wasm' ? 'target: ours ≥ 7× tfjs-wasm' : '']);
     const paired = 'each call paired with one of ours in the same page';
     rows.push([`tfjs-${backend}`, 'one decode, median', `${fmt(p.oneMedian * 1000)} µs`, `ours ${fmt(p.oneMedian / p.oursOneMedian, 1)}×`, `${paired}: ours ${fmt(p.oursOneMedian * 1000)} µs`]);
@@ -69,18 +90,22 @@ try {
   const size = (f) => { const b = readFileSync(join(ROOT, f)); return [b.length, gzipSync(b, { level: 9 }).length]; };
   const [pr, pg] = size('pkg/vae_wasm_bg.wasm');
   const [tr2, tg] = size('pkg/vae_train_bg.wasm');
+  [pr, pg, tr2, tg].forEach((v, i) => measured(`wasm size ${i}`, v));
   rows.push(['size', 'wasm the page loads, raw / gzip -9', `${fmt(pr)} / ${fmt(pg)} B`, '≤ 350 KB gzip']);
   rows.push(['size', 'wasm the training worker loads, raw / gzip -9', `${fmt(tr2)} / ${fmt(tg)} B`, '', 'fetched only when training starts']);
   rows.push(['size', 'pretrained weights (f16)', `${fmt(readFileSync(join(ROOT, 'web', 'models', 'mnist-2d.safetensors')).length)} B`, '']);
 
-  const missing = rows.filter((r) => /NaN|undefined|Infinity/.test(r.join(' ')));
+  const missing = [
+    ...rows.filter((r) => /NaN|undefined|Infinity|∞/.test(r.join(' '))).map((r) => r[1]),
+    ...figures.filter(([, v, zero]) => !(Number.isFinite(v) && (v > 0 || (zero && v === 0)))).map(([name, v]) => `${name} = ${v}`),
+  ];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const machine = `${cpus().length} cores, ${cpu}, ${fmt(totalmem() / 2 ** 30)} GiB; Chromium ${browserVersion} headless`
     + ` (${env.isolated ? 'cross-origin isolated, 5 µs timers' : 'not isolated: 100 µs timers'})`;
   const date = new Date().toISOString().slice(0, 10);
   printTable(rows, machine, date);
   if (missing.length) {
-    console.error(`rows without a figure: ${missing.map((r) => r[1]).join('; ')}`);
+    console.error(`figures that were not measured: ${missing.join('; ')}`);
     process.exitCode = 1;
   } else if (!quick) {
     writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(rows, machine, date));

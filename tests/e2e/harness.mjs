@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -128,4 +129,96 @@ export async function drawOnPad(page, strokes) {
     await page.mouse.up();
   }
   await nextFrames(page);
+}
+
+/** What sticks out past `width` CSS pixels, the width the test asked for. Never compare with the page's
+ *  own innerWidth: under mobile emulation the browser widens the layout viewport to fit a page that
+ *  overflows, so innerWidth grows with the bug. Returns { innerWidth, scrollWidth, wide: [what sticks out] }. */
+export function overflow(page, width) {
+  return page.evaluate((width) => {
+    const name = (el) => el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}`;
+    const wide = [...document.querySelectorAll('body *')].filter((el) => {
+      const r = el.getBoundingClientRect();
+      return r.width > 0 && r.height > 0 && r.right > width + 0.5;
+    });
+    return { innerWidth, scrollWidth: document.scrollingElement.scrollWidth, wide: wide.slice(0, 10).map((el) => `${name(el)} to x = ${Math.round(el.getBoundingClientRect().right)}`) };
+  }, width);
+}
+
+/** Fails unless the page, as it is now, fits `width` CSS pixels without sideways scrolling. */
+export async function assertFits(page, width, what) {
+  const f = await overflow(page, width);
+  assert.equal(f.innerWidth, width, `${what}: the browser widened the layout viewport from ${width} to ${f.innerWidth} px to fit: ${f.wide.join('; ')}`);
+  assert.ok(f.scrollWidth <= width, `${what}: the page scrolls sideways (${f.scrollWidth} > ${width}): ${f.wide.join('; ')}`);
+  assert.deepEqual(f.wide, [], `${what}: elements past the right edge`);
+}
+
+/** The tensors of an f32 safetensors file (what the page's "Download weights" writes), parsed here from the
+ *  format's own definition: an 8-byte little-endian header length, a JSON header, the data. */
+export function readF32Safetensors(buf) {
+  const n = Number(buf.readBigUInt64LE(0));
+  const header = JSON.parse(buf.subarray(8, 8 + n).toString());
+  const data = buf.subarray(8 + n);
+  const tensors = {};
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    assert.equal(t.dtype, 'F32', name);
+    const [a, b] = t.data_offsets;
+    const bytes = Uint8Array.from(data.subarray(a, b));
+    tensors[name] = new Float32Array(bytes.buffer);
+  }
+  return { metadata: header.__metadata__, tensors };
+}
+
+/** The largest |a - b| over every parameter of two parsed files with the same tensors. */
+export function largestChange(a, b) {
+  let worst = 0;
+  for (const [name, t] of Object.entries(a.tensors)) {
+    const u = b.tensors[name];
+    for (let i = 0; i < t.length; i++) worst = Math.max(worst, Math.abs(t[i] - u[i]));
+  }
+  return worst;
+}
+
+/** A canvas's pixels as read back from the page: { w, h, px(x, y) -> [r, g, b, a] } (device pixels). */
+export async function canvasImage(page, id) {
+  const { w, h, b64 } = await page.evaluate((id) => {
+    const c = document.getElementById(id);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let s = '';
+    for (let i = 0; i < d.length; i += 0x8000) s += String.fromCharCode(...d.subarray(i, i + 0x8000));
+    return { w: c.width, h: c.height, b64: btoa(s) };
+  }, id);
+  const data = Buffer.from(b64, 'base64');
+  const px = (x, y) => {
+    const i = 4 * (Math.floor(y) * w + Math.floor(x));
+    return [data[i], data[i + 1], data[i + 2], data[i + 3]];
+  };
+  return { w, h, px };
+}
+
+/** '#rrggbb' -> [r, g, b] */
+export const rgb = (hex) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+/** The largest channel difference between two colours. */
+export const colourDiff = (a, b) => Math.max(...[0, 1, 2].map((i) => Math.abs(a[i] - b[i])));
+
+const BORDER = rgb('#dde1e8'); // the map's --line colour, its 1-px border
+
+/** The plot square, from its border: the first row of border colour down the canvas's middle column, then
+ *  the run of border colour along that row. Returns a z -> pixel map for a view of half-width `half`. */
+export function plotSquare(img, view = { cx: 0, cy: 0, half: 4 }) {
+  const mid = Math.floor(img.w / 2);
+  let top = 0;
+  while (top < img.h && colourDiff(img.px(mid, top), BORDER) > 3) top++;
+  let left = 0;
+  while (left < img.w && colourDiff(img.px(left, top), BORDER) > 3) left++;
+  let right = img.w - 1;
+  while (right > left && colourDiff(img.px(right, top), BORDER) > 3) right--;
+  const size = right - left + 1;
+  assert.ok(size > 200 && top < 40, `plot square found at (${left}, ${top}), ${size} px`);
+  const unit = size / (2 * view.half);
+  return {
+    size, unit,
+    at: ([z1, z2]) => [left + (z1 - view.cx + view.half) * unit, top + (view.cy + view.half - z2) * unit],
+  };
 }

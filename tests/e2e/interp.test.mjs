@@ -2,7 +2,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openReady, nextFrames, canvasGrey, maxDiff, INDEPENDENT, drawOnPad } from './harness.mjs';
+import { ROOT, startServer, launch, openReady, nextFrames, canvasGrey, maxDiff, INDEPENDENT, drawOnPad, canvasImage, rgb, colourDiff, plotSquare } from './harness.mjs';
+
+const TEAL = rgb('#0b7a75');
 
 let server;
 let browser;
@@ -89,6 +91,20 @@ test('A and B are set by clicking the map: an empty spot gives its z, a dot give
   assert.equal(await page.locator('#pick-a').getAttribute('aria-pressed'), 'false');
   await page.mouse.click(dot.x, dot.y);
   assert.deepEqual(await page.evaluate(() => window.vaeExplorer.state.a), a, 'A unchanged after Esc');
+  // A typed as a held-out digit's number: that digit's mu, by an independent encoder.
+  // Mutation that turns it red: read `${which}-index` off by one in endFromIndex (main.js).
+  await page.locator('#a-index').fill('321');
+  await page.locator('#a-index').dispatchEvent('change');
+  const typed = await page.evaluate(new Function(`return (async () => { ${INDEPENDENT}
+    return { mu: Array.from(vae.encode(images.subarray(321 * 784, 322 * 784)).mu), label: labels[321] }; })()`));
+  assert.ok(maxDiff(await page.evaluate(() => window.vaeExplorer.state.a), typed.mu) < 1e-6, 'A is held-out #321\'s mu');
+  assert.match(await page.locator('#a-out').textContent(), new RegExp(`held-out #321 \\(a ${typed.label}\\)`));
+  for (const bad of ['1000', '-1', '2.5']) {
+    await page.locator('#a-index').fill(bad);
+    await page.locator('#a-index').dispatchEvent('change');
+    assert.match(await page.locator('#notice').textContent(), /whole number from 0 to 999/, bad);
+    assert.ok(maxDiff(await page.evaluate(() => window.vaeExplorer.state.a), typed.mu) < 1e-6, `A unchanged by ${bad}`);
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -110,21 +126,40 @@ test('the walk moves the point along the path, pauses, and goes faster at a high
   await page.waitForTimeout(300);
   assert.deepEqual(await z(), paused, 'paused');
   assert.equal(await page.locator('#walk-play').getAttribute('aria-pressed'), 'false');
-  // Play resumes where it paused; at speed 4 the walk advances 4/4 s^-1 of the path, measured in the
-  // page against its own clock so that machine load does not matter.
+  // Play resumes where it paused. At speed 4 the point covers the whole path in 4 / 4 = 1 s: measured from
+  // where the point actually is in each frame (its z, as fractions of the path) against the frames' own
+  // timestamps, fitted by least squares, so that a slow machine's late frames do not matter.
+  // Mutation that turns it red: drop `state.speed` from stepWalk in main.js (the walk then keeps speed 1).
   await page.locator('#walk-speed').fill('4');
   await page.locator('#walk-play').click();
   await nextFrames(page);
   const resumed = await z();
   const tResumed = (resumed[0] - A[0]) / (B[0] - A[0]);
   assert.ok(Math.abs(tResumed - (paused[0] - A[0]) / (B[0] - A[0])) < 0.15, 'resumed near where it paused');
-  const rate = await page.evaluate(async () => {
-    const s0 = window.vaeExplorer.walkClock;
-    await new Promise((r) => setTimeout(r, 250));
-    const s1 = window.vaeExplorer.walkClock;
-    return Math.abs(s1.t - s0.t) / ((s1.at - s0.at) / 1000);
-  });
-  assert.ok(Math.abs(rate - 4 / 4) < 0.05, `path fraction per second at speed 4: ${rate}`);
+  const samples = await page.evaluate(() => new Promise((resolve) => {
+    const out = [];
+    const tick = (now) => {
+      out.push([now, window.vaeExplorer.state.z[0]]);
+      if (out.length < 40) requestAnimationFrame(tick); else resolve(out);
+    };
+    requestAnimationFrame(tick);
+  }));
+  // Split into runs between the bounces at A and B; fit |dt/dtime| on the longest run.
+  const ts = samples.map(([ms, z1]) => [ms / 1000, (z1 - A[0]) / (B[0] - A[0])]);
+  const runs = [[ts[0]]];
+  let dir = 0;
+  for (let i = 1; i < ts.length; i++) {
+    const d = Math.sign(ts[i][1] - ts[i - 1][1]); // 0 when no new frame was painted: same leg
+    if (d && dir && d !== dir) runs.push([ts[i - 1]]);
+    if (d) dir = d;
+    runs.at(-1).push(ts[i]);
+  }
+  const run = runs.reduce((x, y) => (y.length > x.length ? y : x)).filter(([, t]) => t > 0.02 && t < 0.98);
+  assert.ok(run.length >= 8, `frames on one leg of the walk: ${run.length}`);
+  const mt = run.reduce((acc, [x]) => acc + x, 0) / run.length;
+  const mp = run.reduce((acc, [, y]) => acc + y, 0) / run.length;
+  const slope = run.reduce((acc, [x, y]) => acc + (x - mt) * (y - mp), 0) / run.reduce((acc, [x]) => acc + (x - mt) ** 2, 0);
+  assert.ok(Math.abs(Math.abs(slope) - 4 / 4) < 0.08, `path fraction per second at speed 4: ${slope}`);
   await page.locator('#walk-play').click();
   assert.equal(await page.evaluate(() => window.vaeExplorer.walking), false);
   assert.deepEqual(errors, []);
@@ -187,6 +222,32 @@ function nearestClass(page, mu) {
   })()`), mu);
 }
 
+/** The pad's score: recon + KL = the negative ELBO, each equal to elbo() of the input, and its percentile
+ *  among the held-out digits' scores, counted here. `want` is from an independent Vae. */
+async function checkScore(page, want) {
+  const info = page.locator('#pad-info');
+  const ds = await info.evaluate((el) => ({ ...el.dataset }));
+  assert.ok(Math.abs(Number(ds.loss) - want.loss) < 1e-4 && Math.abs(Number(ds.recon) - want.reconLoss) < 1e-4 && Math.abs(Number(ds.kl) - want.kl) < 1e-4, JSON.stringify(ds));
+  assert.ok(Math.abs(Number(ds.recon) + Number(ds.kl) - Number(ds.loss)) < 1e-3, 'recon + KL = -ELBO, as the page gives them');
+  const pct = Math.round((100 * want.heldoutScores.filter((v) => v <= want.loss).length) / want.heldoutScores.length);
+  assert.equal(Number(ds.percentile), pct);
+  assert.match(await info.textContent(), new RegExp(`Negative ELBO ${want.loss.toFixed(1)} nats = reconstruction ${want.reconLoss.toFixed(1)} \\+ KL ${want.kl.toFixed(1)}: higher than ${pct}% of the held-out digits`));
+  return pct;
+}
+
+/** Everything about the pad's input, from an independent Vae in the page. */
+function independentPad(page) {
+  return page.evaluate(new Function(`return (async () => { ${INDEPENDENT}
+    const x = window.vaeExplorer.padInput;
+    const { mu, logvar } = vae.encode(x);
+    const heldoutScores = Array.from(vae.elbo(images, 10, 0).loss);
+    const score = vae.elbo(x, 10, 7);
+    return { x: Array.from(x), mu: Array.from(mu), sigma: Array.from(logvar, (v) => Math.exp(v / 2)),
+      recon: Array.from(vae.decode(mu), (p) => Math.round(p * 255)), heldoutScores,
+      loss: score.loss[0], reconLoss: score.recon[0], kl: score.kl[0] };
+  })()`));
+}
+
 test('a drawn stroke and a drawn circle are preprocessed like MNIST and land near the 1s and the 0s', async () => {
   const { page, context, errors } = await openReady(browser, server);
   await drawOnPad(page, [[[0.52, 0.15], [0.5, 0.5], [0.48, 0.85]]]);
@@ -201,20 +262,58 @@ test('a drawn stroke and a drawn circle are preprocessed like MNIST and land nea
   const cy = input.reduce((s, v, i) => s + v * (Math.floor(i / 28) + 0.5), 0) / mass;
   const cx = input.reduce((s, v, i) => s + v * ((i % 28) + 0.5), 0) / mass;
   assert.ok(Math.abs(cx - 14) < 1 && Math.abs(cy - 14) < 1, `centre of mass (${cx}, ${cy})`);
-  // The reconstruction, the samples, the ellipse and the score.
-  const want = await page.evaluate(new Function('mu', `return (async () => { ${INDEPENDENT}
-    return Array.from(vae.decode(Float32Array.from(mu)), (p) => Math.round(p * 255)); })()`), one);
-  assert.ok(maxDiff(await canvasGrey(page, 'pad-recon'), want) <= 1, 'reconstruction = decode(mu)');
-  assert.equal(await page.evaluate(() => document.getElementById('pad-samples').width), 8 * 28);
-  const overlay = await page.evaluate(() => window.vaeExplorer.plane.overlay);
-  assert.equal(overlay.samples.length, 8);
-  const factor = Number(await info.getAttribute('data-factor'));
-  assert.ok(factor >= 1);
+  // Everything below is recomputed by an independent Vae from the input the encoder was given.
+  const want = await independentPad(page);
+  assert.deepEqual(await canvasGrey(page, 'pad-input'), want.x.map((v) => Math.round(v * 255)), 'the input shown is the input encoded');
+  assert.ok(maxDiff(one, want.mu) < 1e-6, `mu ${one} is encode(input).mu ${want.mu}`);
+  assert.ok(maxDiff(await canvasGrey(page, 'pad-recon'), want.recon) <= 1, 'reconstruction = decode(mu)');
+  await checkScore(page, want);
+  const ds = await info.evaluate((el) => ({ ...el.dataset }));
+  // The magnification: the smallest of 1, 2, 5, 10, ... that makes the ellipse's smaller axis 10 px or more.
+  const unit = plotSquare(await canvasImage(page, 'latent')).unit;
+  const factor = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].find((f) => Math.min(...want.sigma) * f * unit >= 10) ?? 1000;
+  assert.equal(Number(ds.factor), factor);
   if (factor > 1) assert.match(await info.textContent(), new RegExp(`drawn ${factor}× larger`));
-  const pct = Number(await info.getAttribute('data-percentile'));
-  assert.ok(pct >= 0 && pct <= 100);
-  assert.match(await info.textContent(), /Negative ELBO [\d.]+ nats = reconstruction [\d.]+ \+ KL [\d.]+/);
+  // The samples: the strip's cells are decode(z_i), where the map's ◆ are drawn at mu + factor (z_i - mu).
+  assert.equal(await page.evaluate(() => document.getElementById('pad-samples').width), 8 * 28);
+  const shown = await page.evaluate(() => window.vaeExplorer.plane.overlay.samples);
+  assert.equal(shown.length, 8);
+  const z = shown.map((p) => [0, 1].map((j) => want.mu[j] + (p[j] - want.mu[j]) / factor));
+  const eps = z.map((p) => [0, 1].map((j) => (p[j] - want.mu[j]) / want.sigma[j]));
+  assert.ok(eps.flat().every((e) => Math.abs(e) < 5) && new Set(eps.flat().map((e) => e.toFixed(3))).size === 16, `eps = (z - mu) / sigma: ${eps}`);
+  const decoded = await page.evaluate(new Function('z', `return (async () => { ${INDEPENDENT}
+    return Array.from(vae.decode(Float32Array.from(z.flat())), (p) => Math.round(p * 255)); })()`), z);
+  for (let i = 0; i < 8; i++) {
+    assert.ok(maxDiff(await canvasGrey(page, 'pad-samples', i * 28), decoded.slice(i * 784, (i + 1) * 784)) <= 1, `sample ${i} = decode(z_${i})`);
+  }
+  // By pixel on the map: the sigma ellipse's outline right of and above mu, and each ◆ not under the point.
+  const img = await canvasImage(page, 'latent');
+  const sq = plotSquare(img);
+  const [mx, my] = sq.at(want.mu);
+  const r = [0, 1].map((j) => want.sigma[j] * factor * unit);
+  assert.ok(colourDiff(img.px(mx + r[0], my), TEAL) <= 4, `the ellipse's outline at mu + (${r[0].toFixed(1)} px, 0)`);
+  assert.ok(colourDiff(img.px(mx, my - r[1]), TEAL) <= 4, `the ellipse's outline at mu - (0, ${r[1].toFixed(1)} px)`);
+  let diamonds = 0;
+  for (const p of shown) {
+    const [x, y] = sq.at(p);
+    if (Math.hypot(x - mx, y - my) < 12) continue; // under the current point, which is drawn on top
+    assert.ok(colourDiff(img.px(x, y), TEAL) <= 4, `a ◆ at ${p}`);
+    diamonds++;
+  }
+  assert.ok(diamonds >= 1, 'at least one ◆ was checked');
   await page.screenshot({ path: join(ROOT, 'tests', 'screenshots', 'pad.png'), fullPage: true });
+
+  // A held-out digit painted onto the pad, ten pixels per pixel: a typical input, so that its percentile is
+  // neither 0 nor 100 and the check above has something to tell apart.
+  // Mutation that turns it red: rank the drawing's reconstruction term instead of its -ELBO in main.js.
+  await page.evaluate(async () => {
+    const bytes = new Uint8Array(await (await fetch('/data/heldout-images.idx3-ubyte')).arrayBuffer()).subarray(16 + 300 * 784, 16 + 301 * 784);
+    const ctx = document.getElementById('pad').getContext('2d');
+    for (let i = 0; i < 784; i++) { ctx.fillStyle = `rgb(${bytes[i]},${bytes[i]},${bytes[i]})`; ctx.fillRect((i % 28) * 10, Math.floor(i / 28) * 10, 10, 10); }
+  });
+  await page.locator('#pad-resample').click();
+  const typical = await checkScore(page, await independentPad(page));
+  assert.ok(typical > 0 && typical < 100, `a held-out digit's percentile is ${typical}`);
 
   await page.locator('#pad-clear').click();
   assert.match(await info.textContent(), /empty/);

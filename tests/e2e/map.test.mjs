@@ -72,55 +72,92 @@ test('tapping a dot on a touch screen shows it too', async () => {
   await context.close();
 });
 
+/** The standard normal CDF by its Taylor series, erf(x) = 2/sqrt(pi) sum (-1)^n x^(2n+1) / (n! (2n+1)), which
+ *  converges to double precision for |x| < 3 / sqrt(2) within 60 terms; and its inverse by bisection. An
+ *  independent check of the page's rational approximations (Acklam; Abramowitz-Stegun 7.1.26). */
+function phi(x) {
+  const u = x / Math.SQRT2;
+  let term = u;
+  let sum = u;
+  for (let n = 1; n < 80; n++) {
+    term *= (-u * u) / n;
+    sum += term / (2 * n + 1);
+  }
+  return 0.5 * (1 + (2 / Math.sqrt(Math.PI)) * sum);
+}
+function phiInverse(p) {
+  let [lo, hi] = [-5, 5];
+  for (let i = 0; i < 100; i++) { const mid = (lo + hi) / 2; if (phi(mid) < p) lo = mid; else hi = mid; }
+  return (lo + hi) / 2;
+}
+/** The n values along an axis over [-r, r]: even, or at evenly spaced probabilities from Phi(-r) to Phi(r). */
+function axis(n, r, spacing) {
+  return Array.from({ length: n }, (_, i) => {
+    const t = i / (n - 1);
+    return spacing === 'linear' ? -r + 2 * r * t : phiInverse(phi(-r) + (1 - 2 * phi(-r)) * t);
+  });
+}
+
+// Mutation that turns it red: swap z1 and z2 in gridPoints (manifold.js); the other cells' checks catch a
+// first row at -r, linear values for quantile spacing, and a grid decoded point by point.
 test('the grid view decodes N x N points in one call, with linear or quantile spacing, and marks the point', async () => {
-  const { page, context, errors } = await openReady(browser, server, '#z=1,-0.5');
+  const { page, context, errors } = await openReady(browser, server, '#z=1,-0.5&sp=q');
   await page.evaluate(async () => {
     const { Vae } = await import('/pkg/vae_wasm.js');
     const decode = Vae.prototype.decode;
     window.__gridDecodes = [];
     Vae.prototype.decode = function (z) { window.__gridDecodes.push(z.length / 2); return decode.call(this, z); };
   });
-  await page.keyboard.press('g');
-  await nextFrames(page);
+  const calls = async (action) => {
+    await page.evaluate(() => { window.__gridDecodes = []; });
+    await action();
+    await nextFrames(page);
+    return page.evaluate(() => window.__gridDecodes);
+  };
+  assert.deepEqual(await calls(() => page.keyboard.press('g')), [20 * 20], 'one call of 400 points');
   assert.equal(await page.locator('#grid-wrap').isVisible(), true);
   assert.equal(await page.locator('#latent').isVisible(), false);
-  await page.locator('#grid-n').fill('12');
-  await nextFrames(page);
-  const calls = await page.evaluate(() => window.__gridDecodes);
-  assert.ok(calls.includes(20 * 20) && calls.includes(12 * 12), `one batched call per grid: ${calls}`);
+  assert.deepEqual(await calls(() => page.locator('#grid-n').fill('12')), [12 * 12], 'one call of 144 points');
   assert.equal(await page.evaluate(() => document.getElementById('manifold').width), 12 * 28);
 
+  const n = 12;
+  const cells = [[0, 5], [7, 1], [11, 3], [4, 10], [2, 9]]; // [row, col]: all but the last off the z1 = z2 diagonal
   for (const spacing of ['linear', 'quantile']) {
-    await page.locator('#grid-spacing').selectOption(spacing);
-    await nextFrames(page);
-    // Cell (row 2, col 9) of a 12x12 grid over [-3, 3]: compare with an independent decode of its z.
-    const want = await page.evaluate(new Function('spacing', `return (async () => { ${INDEPENDENT}
-      const { axisValues } = await import('/js/manifold.js');
-      const v = axisValues(12, 3, spacing);
-      return { z: [v[9], v[12 - 1 - 2]], px: Array.from(vae.decode(Float32Array.of(v[9], v[12 - 1 - 2])), (p) => Math.round(p * 255)), v };
-    })()`), spacing);
-    const got = await canvasGrey(page, 'manifold', 9 * 28, 2 * 28);
-    assert.ok(maxDiff(got, want.px) <= 1, `${spacing}: cell (2, 9) is decode(${want.z})`);
-    assert.equal(want.v[0], -3);
-    assert.equal(want.v[11], 3);
-    const gaps = want.v.slice(1).map((x, i) => x - want.v[i]);
-    if (spacing === 'quantile') assert.ok(gaps[0] > 2 * gaps[5], 'quantile spacing is denser near 0');
-    else assert.ok(Math.abs(gaps[0] - gaps[5]) < 1e-9, 'linear spacing is even');
+    assert.deepEqual(await calls(() => page.locator('#grid-spacing').selectOption(spacing)), [n * n], spacing);
+    const v = axis(n, 3, spacing);
+    if (spacing === 'quantile') assert.ok(v[1] - v[0] > 2 * (v[6] - v[5]), 'quantile spacing is denser near 0');
+    // Cell (row, col) is decode(z1 = v[col], z2 = v[n - 1 - row]): the first row is at z2 = +3.
+    const zs = cells.flatMap(([row, col]) => [[v[col], v[n - 1 - row]], [v[n - 1 - row], v[col]]]);
+    const px = await page.evaluate(new Function('zs', `return (async () => { ${INDEPENDENT}
+      return zs.map((z) => Array.from(vae.decode(Float32Array.from(z)), (p) => Math.round(p * 255)));
+    })()`), zs);
+    for (const [k, [row, col]] of cells.entries()) {
+      const got = await canvasGrey(page, 'manifold', col * 28, row * 28);
+      assert.ok(maxDiff(got, px[2 * k]) <= 1, `${spacing}: cell (${row}, ${col}) is decode(${zs[2 * k].map((x) => x.toFixed(3))})`);
+      if (row + col !== n - 1) assert.ok(maxDiff(got, px[2 * k + 1]) > 20, `${spacing}: cell (${row}, ${col}) is not its transpose's digit`);
+    }
   }
   // The point (1, -0.5) is marked in the cell nearest to it.
-  const cell = await page.locator('#manifold').getAttribute('data-cell');
-  const expectCell = await page.evaluate(async () => {
-    const { axisValues } = await import('/js/manifold.js');
-    const v = axisValues(12, 3, 'quantile');
-    const near = (x) => v.reduce((b, y, i) => (Math.abs(y - x) < Math.abs(v[b] - x) ? i : b), 0);
-    return `${11 - near(-0.5)},${near(1)}`;
-  });
-  assert.equal(cell, expectCell);
+  const v = axis(n, 3, 'quantile');
+  const near = (x) => v.reduce((b, y, i) => (Math.abs(y - x) < Math.abs(v[b] - x) ? i : b), 0);
+  assert.equal(await page.locator('#manifold').getAttribute('data-cell'), `${n - 1 - near(-0.5)},${near(1)}`);
   await page.screenshot({ path: join(SHOTS, 'grid.png') });
+
+  // The range: ±2 moves the corners to (-2, 2) and (2, -2); a range of 20 is refused in words.
+  assert.deepEqual(await calls(async () => { await page.locator('#grid-range').fill('2'); await page.locator('#grid-range').dispatchEvent('change'); }), [n * n]);
+  const corners = await page.evaluate(new Function(`return (async () => { ${INDEPENDENT}
+    return [[-2, 2], [2, -2]].map((z) => Array.from(vae.decode(Float32Array.from(z)), (p) => Math.round(p * 255))); })()`));
+  assert.ok(maxDiff(await canvasGrey(page, 'manifold', 0, 0), corners[0]) <= 1, 'top-left cell at (-2, 2)');
+  assert.ok(maxDiff(await canvasGrey(page, 'manifold', 11 * 28, 11 * 28), corners[1]) <= 1, 'bottom-right cell at (2, -2)');
+  await page.locator('#grid-range').fill('20');
+  await page.locator('#grid-range').dispatchEvent('change');
+  assert.match(await page.locator('#notice').textContent(), /range must be a number from 0\.5 to 10/);
+  assert.equal(await page.locator('#grid-range').inputValue(), '2');
   assert.deepEqual(errors, []);
   await context.close();
 });
 
+// Mutation that turns it red: zoom by 1 / 2 instead of 1 / 1.5 for the `+` key in main.js.
 test('the map zooms about the cursor and pans', async () => {
   const { page, context, errors } = await openReady(browser, server);
   const box = await page.locator('#latent').boundingBox();
@@ -143,8 +180,49 @@ test('the map zooms about the cursor and pans', async () => {
   await page.keyboard.up('Shift');
   const v1 = await page.evaluate(() => ({ ...window.vaeExplorer.plane.view, perPx: window.vaeExplorer.plane.pixelsPerZ() }));
   assert.ok(Math.abs((v0.cx - v1.cx) - 100 / v1.perPx) < 1e-6, 'panned left by 100 px in z');
+  assert.ok(Math.abs(v1.cy - v0.cy) < 1e-9, 'a horizontal drag pans horizontally');
+  // A middle-button drag pans too: 60 px down moves the view up by 60 px in z.
+  await page.mouse.move(box.x + 250, box.y + 200);
+  await page.mouse.down({ button: 'middle' });
+  await page.mouse.move(box.x + 250, box.y + 260, { steps: 4 });
+  await page.mouse.up({ button: 'middle' });
+  const v2 = await page.evaluate(() => ({ ...window.vaeExplorer.plane.view }));
+  assert.ok(Math.abs((v2.cy - v1.cy) - 60 / v1.perPx) < 1e-6 && Math.abs(v2.cx - v1.cx) < 1e-9, `middle-drag panned: ${JSON.stringify([v1, v2])}`);
+  // Keys + and - and the buttons zoom by 1.5 about the centre; 0 and "Reset view" go back to [-4, 4].
+  const view = () => page.evaluate(() => ({ ...window.vaeExplorer.plane.view }));
+  await page.locator('#latent').focus();
+  for (const [press, factor] of [[() => page.keyboard.press('+'), 1 / 1.5], [() => page.keyboard.press('-'), 1.5],
+    [() => page.locator('#zoom-in').click(), 1 / 1.5], [() => page.locator('#zoom-out').click(), 1.5]]) {
+    const a = await view();
+    await press();
+    const b = await view();
+    assert.ok(Math.abs(b.half - a.half * factor) < 1e-9 && Math.abs(b.cx - a.cx) < 1e-9 && Math.abs(b.cy - a.cy) < 1e-9, `zoom by ${factor}: ${JSON.stringify([a, b])}`);
+  }
+  await page.keyboard.press('0');
+  assert.deepEqual(await view(), { cx: 0, cy: 0, half: 4 });
+  await page.keyboard.press('+');
   await page.locator('#zoom-reset').click();
-  assert.equal(await page.evaluate(() => window.vaeExplorer.plane.view.half), 4);
+  assert.deepEqual(await view(), { cx: 0, cy: 0, half: 4 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Mutation that turns it red: zoom by now.dist / g.dist (the wrong way round) in plane.js's pinch.
+test('two fingers pinch to zoom about their midpoint', async () => {
+  const { page, context, errors } = await openReady(browser, server, '', { hasTouch: true });
+  const box = await page.locator('#latent').boundingBox();
+  const cdp = await context.newCDPSession(page);
+  const mid = { x: Math.round(box.x + box.width * 0.6), y: Math.round(box.y + box.height * 0.4) };
+  const local = { x: mid.x - box.x, y: mid.y - box.y };
+  const before = await page.evaluate(({ x, y }) => ({ z: window.vaeExplorer.plane.toZ(x, y), half: window.vaeExplorer.plane.view.half }), local);
+  const fingers = (d) => [{ x: mid.x - d, y: mid.y, id: 1 }, { x: mid.x + d, y: mid.y, id: 2 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: fingers(40) });
+  for (const d of [50, 60, 70, 80]) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: fingers(d) });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await nextFrames(page);
+  const after = await page.evaluate(({ x, y }) => ({ z: window.vaeExplorer.plane.toZ(x, y), half: window.vaeExplorer.plane.view.half }), local);
+  assert.ok(Math.abs(after.half - before.half / 2) < 1e-6, `fingers twice as far apart halve the view: ${before.half} -> ${after.half}`);
+  assert.ok(Math.hypot(after.z[0] - before.z[0], after.z[1] - before.z[1]) < 1e-6, 'the z between the fingers stays put');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -203,6 +281,7 @@ test('presenter mode enlarges the digit on a dark screen and toggles back', asyn
   await context.close();
 });
 
+// Mutation that turns it red: drop the `mv=` field from formatHash (urlstate.js): the map opens unzoomed.
 test('the URL hash round-trips the view, and a bad hash is reported and ignored', async () => {
   const { page, context, errors } = await openReady(browser, server);
   await page.locator('#z1').fill('0.75');
@@ -214,11 +293,20 @@ test('the URL hash round-trips the view, and a bad hash is reported and ignored'
   await page.keyboard.press('b');
   await page.locator('#interp-k').fill('5');
   await page.locator('#interp-mode').selectOption('spherical');
+  // Zoom in and pan the map: the view travels in the link too.
+  await page.locator('#latent').focus();
+  await page.keyboard.press('+');
+  const box = await page.locator('#latent').boundingBox();
+  await page.mouse.move(box.x + 300, box.y + 300);
+  await page.mouse.down({ button: 'middle' });
+  await page.mouse.move(box.x + 350, box.y + 280, { steps: 3 });
+  await page.mouse.up({ button: 'middle' });
+  const mapView = await page.evaluate(() => ({ ...window.vaeExplorer.plane.view }));
   await page.locator('#view-grid').click();
   await page.locator('#grid-spacing').selectOption('quantile');
   await page.waitForTimeout(300);
   const url = page.url();
-  assert.match(url, /#z=-1\.25,0&v=grid&n=20&r=3&sp=q&k=5&i=sph/);
+  assert.match(url, /#z=-1\.25,0&v=grid&n=20&r=3&sp=q&k=5&i=sph&mv=/);
   const pixels = await canvasGrey(page, 'digit');
   const grid = await canvasGrey(page, 'manifold', 0, 0, 560, 28);
 
@@ -231,46 +319,32 @@ test('the URL hash round-trips the view, and a bad hash is reported and ignored'
   assert.equal(s.spherical, true);
   assert.equal(s.view, 'grid');
   assert.equal(s.grid.spacing, 'quantile');
+  const round = (v) => Math.round(v * 1e4) / 1e4; // the link keeps four decimals
+  assert.deepEqual(s.mapView, { cx: round(mapView.cx), cy: round(mapView.cy), half: round(mapView.half) });
+  assert.deepEqual(await second.page.evaluate(() => ({ ...window.vaeExplorer.plane.view })), s.mapView, 'the map opens zoomed and panned');
+  assert.ok(mapView.half < 3 && mapView.cx < -0.1 && mapView.cy < -0.05, `the view was zoomed and panned: ${JSON.stringify(mapView)}`);
   assert.deepEqual(await canvasGrey(second.page, 'digit'), pixels, 'the same digit');
   assert.deepEqual(await canvasGrey(second.page, 'manifold', 0, 0, 560, 28), grid, 'the same grid');
   await second.context.close();
 
-  for (const hash of ['#z=NaN,1&n=abc&v=nope&k=99', `#z=${'9'.repeat(100_000)}`, '#%%%garbage&&==']) {
+  // Bad fields are dropped one by one and the rest applies; a link over 2,048 characters is ignored whole
+  // (even its valid fields), as the README says.
+  for (const [hash, notice, view] of [
+    ['#z=NaN,1&n=abc&v=nope&k=99&sp=q', /"z" \(NaN,1\) is not 2 numbers.*view "nope".*"n" \(abc\) is not a number.*"k" \(99\) is outside 2 to 20/, 'map'],
+    ['#z=1e9,0&v=grid', /"z" \(1000000000\) is outside 0 to 50/, 'grid'],
+    [`#v=grid&z=${'9'.repeat(100_000)}`, /100010 characters long \(the most is 2048\), so they were ignored/, 'map'],
+    ['#%%%garbage&&==', null, 'map'],
+  ]) {
     const bad = await openReady(browser, server, hash);
-    const st = await bad.page.evaluate(() => window.vaeExplorer.state.z);
-    assert.ok(st.every(Number.isFinite), `z stays finite for ${hash.slice(0, 30)}`);
-    if (hash !== '#%%%garbage&&==') assert.match(await bad.page.locator('#notice').textContent(), /ignored/);
+    const st = await bad.page.evaluate(() => ({ z: window.vaeExplorer.state.z, view: window.vaeExplorer.state.view, spacing: window.vaeExplorer.state.grid.spacing }));
+    assert.ok(st.z.every(Number.isFinite), `z stays finite for ${hash.slice(0, 30)}`);
+    assert.equal(st.view, view, hash.slice(0, 30));
+    if (hash.startsWith('#z=NaN')) assert.equal(st.spacing, 'quantile', 'the valid field of a link with bad ones applies');
+    if (notice) assert.match(await bad.page.locator('#notice').textContent(), notice);
+    else assert.equal(await bad.page.locator('#notice').isHidden(), true);
     assert.deepEqual(bad.errors, []);
     await bad.context.close();
   }
   assert.deepEqual(errors, []);
   await context.close();
-});
-
-test('the layout fits a phone and a projector, and a tap on a touch screen moves the point', async () => {
-  for (const [name, viewport, touch] of [['phone', { width: 390, height: 844 }, true], ['projector', { width: 1920, height: 1080 }, false]]) {
-    const { page, context, errors } = await openReady(browser, server, '', { viewport, hasTouch: touch, isMobile: touch });
-    const fit = await page.evaluate(() => {
-      const map = document.getElementById('latent').getBoundingClientRect();
-      const wide = [...document.querySelectorAll('main *')].filter((el) => el.getBoundingClientRect().right > innerWidth + 1);
-      return { scroll: document.scrollingElement.scrollWidth, width: innerWidth, map: [map.left, map.right, map.width], wide: wide.map((el) => el.id || el.tagName) };
-    });
-    assert.ok(fit.scroll <= fit.width, `${name}: the page scrolls sideways (${fit.scroll} > ${fit.width}): ${fit.wide}`);
-    assert.ok(fit.map[0] >= 0 && fit.map[1] <= fit.width && fit.map[2] >= Math.min(300, fit.width * 0.8), `${name}: map at ${fit.map}`);
-    // What a screen reader announces: every control has a name (its text, its <label>, or aria-label).
-    const unnamed = await page.evaluate(() => [...document.querySelectorAll('button, input, select, canvas[tabindex], a[href]')]
-      .filter((el) => !(el.getAttribute('aria-label') || el.labels?.length || el.textContent.trim()))
-      .map((el) => el.id || el.outerHTML.slice(0, 80)));
-    assert.deepEqual(unnamed, [], `${name}: controls without an accessible name`);
-    await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: name === 'phone' });
-    if (touch) {
-      const box = await page.locator('#latent').boundingBox();
-      await page.touchscreen.tap(box.x + box.width * 0.75, box.y + box.height * 0.25);
-      await nextFrames(page);
-      const z = await page.evaluate(() => window.vaeExplorer.state.z);
-      assert.ok(z[0] > 0.5 && z[1] > 0.5, `a tap up and to the right moved the point to ${z}`);
-    }
-    assert.deepEqual(errors, []);
-    await context.close();
-  }
 });

@@ -44,24 +44,38 @@ huge.writeBigUInt64LE(1n << 63n);
 /** [file name, bytes (or a path), what the message must say] */
 function badWeights() {
   // 200 MB, sparse on disk: the page must refuse it by its size, before reading it.
-  const big = join(ARTIFACTS, 'big.safetensors');
-  const fd = openSync(big, 'w');
-  ftruncateSync(fd, 200 * 1024 * 1024);
-  closeSync(fd);
+  const sparse = (name, bytes) => {
+    const path = join(ARTIFACTS, name);
+    const fd = openSync(path, 'w');
+    ftruncateSync(fd, bytes);
+    closeSync(fd);
+    return path;
+  };
+  const big = sparse('big.safetensors', 200 * 1024 * 1024);
+  // The limit's edges: exactly 64 MiB is read (and refused for its content), one byte more by its size.
+  const atLimit = sparse('at-limit.safetensors', 64 * 1024 * 1024);
+  const overLimit = sparse('over-limit.safetensors', 64 * 1024 * 1024 + 1);
+  // Each case's own reason (every weights error starts "not a usable weights file", so that says nothing).
+  // Mutation that turns it red: describe a truncated file as "not valid JSON" in weights.rs's describe_st_error.
+  const truncated = /the header does not match the data \(incomplete metadata, file not fully covered\); the file is truncated or damaged/;
   return [
-    ['empty.safetensors', Buffer.alloc(0), /the file is empty/],
-    ['cut-1pc.safetensors', cut(0.01), /does not match the data|truncated/],
-    ['cut-8pc.safetensors', cut(0.08), /does not match the data|truncated/],
-    ['cut-50pc.safetensors', cut(0.5), /does not match the data|truncated/],
-    ['lying-offsets.safetensors', edited((h) => { h['dec_out.bias'].data_offsets = [0, 1e12]; }), /does not match the data|not a usable weights file/],
+    ['empty.safetensors', Buffer.alloc(0), /not a usable weights file: the file is empty/],
+    ['cut-1pc.safetensors', cut(0.01), truncated],
+    ['cut-8pc.safetensors', cut(0.08), truncated],
+    ['cut-50pc.safetensors', cut(0.5), truncated],
+    ['lying-offsets.safetensors', edited((h) => { h['dec_out.bias'].data_offsets = [0, 4e9]; }), /the header does not match the data \(invalid offset for tensor `dec_out\.bias`\)/],
+    // An offset past 2^32 does not even fit wasm32's usize: the header itself is refused.
+    ['offset-1e12.safetensors', edited((h) => { h['dec_out.bias'].data_offsets = [0, 1e12]; }), /the header is not valid JSON metadata \(invalid JSON in header: invalid value: integer `1000000000000`, expected usize/],
     ['header-2-63.safetensors', huge, /header length in its first 8 bytes is impossible for this file/],
-    ['renamed-tensor.safetensors', edited((h) => { h['enc_mu.b'] = h['enc_mu.bias']; delete h['enc_mu.bias']; }), /`enc_mu\.bias` is missing/],
-    ['wrong-shape.safetensors', edited((h) => { h['enc_mu.bias'].shape = [1, 2]; }), /`enc_mu\.bias` has shape \[1, 2\]/],
-    ['wrong-dtype.safetensors', edited((h) => { h['enc_mu.bias'].dtype = 'I16'; }), /only F32, F16 and BF16/],
-    ['nan.safetensors', poked('dec_out.weight', 0x7e00), /`dec_out\.weight` contains NaN or infinite values/],
-    ['inf.safetensors', poked('enc_mu.bias', 0x7c00), /`enc_mu\.bias` contains NaN or infinite values/],
-    ['digit.png.safetensors', readFileSync(join(ROOT, 'tests', 'screenshots', 'map.png')), /not a safetensors file/],
-    ['big.safetensors', big, /200 MB.*at most 64 MB/],
+    ['renamed-tensor.safetensors', edited((h) => { h['enc_mu.b'] = h['enc_mu.bias']; delete h['enc_mu.bias']; }), /tensor `enc_mu\.bias` is missing/],
+    ['wrong-shape.safetensors', edited((h) => { h['enc_mu.bias'].shape = [1, 2]; }), /tensor `enc_mu\.bias` has shape \[1, 2\], but the architecture needs \[2\]/],
+    ['wrong-dtype.safetensors', edited((h) => { h['enc_mu.bias'].dtype = 'I16'; }), /tensor `enc_mu\.bias` is I16; only F32, F16 and BF16 are supported/],
+    ['nan.safetensors', poked('dec_out.weight', 0x7e00), /tensor `dec_out\.weight` contains NaN or infinite values/],
+    ['inf.safetensors', poked('enc_mu.bias', 0x7c00), /tensor `enc_mu\.bias` contains NaN or infinite values/],
+    ['digit.png.safetensors', readFileSync(join(ROOT, 'tests', 'screenshots', 'map.png')), /the header length in its first 8 bytes is impossible for this file; the file is damaged or is not a safetensors file/],
+    ['big.safetensors', big, /is 200 MB \(209,715,200 bytes\): bigger than any model this page can run \(at most 64 MB, 67,108,864 bytes\)/],
+    ['at-limit.safetensors', atLimit, /at-limit\.safetensors: The model weights could not be used: this is not a usable weights file: the header is not valid JSON metadata/],
+    ['over-limit.safetensors', overLimit, /is 64 MB \(67,108,865 bytes\): bigger than any model/],
   ];
 }
 

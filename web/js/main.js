@@ -1,5 +1,5 @@
 // DOM wiring: state, the once-per-frame decode loop, and the panels (map, grid, interpolation, pad).
-import { loadDefaultModel, latentPath, vaeFromBytes } from './model.js';
+import { loadDefaultModel, latentPath, maxWeightsBytes, vaeFromBytes } from './model.js';
 import { loadHeldout } from './data.js';
 import { LatentPlane } from './plane.js';
 import { paintDigit, SIDE } from './digit.js';
@@ -33,8 +33,9 @@ let heldoutScores = null; // sorted per-digit negative ELBO of the held-out set
 let gridCache = null; // { key, probs, axis }
 let strips = null; // { latent, pixel, path }
 let walk = null; // { last, frame } while playing
-const walkPos = { t: 0, dir: 1, at: 0 }; // where the walk is on the path (0 = A, 1 = B); kept across pauses
+const walkPos = { t: 0, dir: 1 }; // where the walk is on the path (0 = A, 1 = B); kept across pauses
 let padSeed = 1;
+let padInput = null; // the 28x28 input the encoder was given for the drawing, or null
 let pretrained = null; // { vae, mu }: the shipped model, kept for the training panel's comparison
 let training = null;
 
@@ -271,7 +272,6 @@ function stepWalk(now) {
   const dt = (now - walk.last) / 1000;
   walk.last = now;
   walkPos.t += (walkPos.dir * dt * state.speed) / WALK_SECONDS;
-  walkPos.at = now;
   if (walkPos.t >= 1) { walkPos.t = 1; walkPos.dir = -1; }
   if (walkPos.t <= 0) { walkPos.t = 0; walkPos.dir = 1; }
   const f = strips.fine;
@@ -320,6 +320,7 @@ const pad = new DrawingPad($('pad'), { onStroke: analysePad });
 
 function analysePad() {
   const x = preprocess($('pad'));
+  padInput = x;
   if (!x) {
     $('pad-info').textContent = 'The pad is empty: draw a digit first.';
     $('pad-samples-fig').hidden = true;
@@ -352,7 +353,10 @@ function analysePad() {
     + `${factor > 1 ? `; the ellipse and the ◆ offsets are drawn ${factor}× larger to be visible` : ''}. `
     + `Negative ELBO ${score.loss[0].toFixed(1)} nats = reconstruction ${score.recon[0].toFixed(1)} + KL ${score.kl[0].toFixed(1)}: `
     + `higher than ${pct}% of the held-out digits (a high score means the model finds the drawing unusual).`;
-  Object.assign(info.dataset, { mu: `${mu[0]},${mu[1]}`, loss: String(score.loss[0]), percentile: String(pct), factor: String(factor) });
+  Object.assign(info.dataset, {
+    mu: `${mu[0]},${mu[1]}`, loss: String(score.loss[0]), recon: String(score.recon[0]), kl: String(score.kl[0]),
+    percentile: String(pct), factor: String(factor),
+  });
   requestDecode([mu[0], mu[1]]);
 }
 
@@ -537,8 +541,10 @@ function switchTo(next, name) {
 
 async function importFile(file) {
   if (!file) return;
-  if (file.size > 64 * 1024 * 1024) {
-    showError(`${file.name} is ${(file.size / 1048576).toFixed(0)} MB: far bigger than any model this page can run (at most 64 MB). The explorer keeps its current model.`);
+  const max = maxWeightsBytes();
+  if (file.size > max) {
+    const mb = (n) => (n / 1048576).toFixed(0);
+    showError(`${file.name} is ${mb(file.size)} MB (${file.size.toLocaleString('en')} bytes): bigger than any model this page can run (at most ${mb(max)} MB, ${max.toLocaleString('en')} bytes). The explorer keeps its current model.`);
     return;
   }
   useModel(new Uint8Array(await file.arrayBuffer()), file.name);
@@ -568,9 +574,9 @@ window.vaeExplorer = {
   get dotsMu() { return dotsMu; },
   get strips() { return strips; },
   get walking() { return !!walk; },
-  get walkClock() { return { t: walkPos.t, at: walkPos.at }; },
   get training() { return training; },
   get vae() { return vae; },
+  get padInput() { return padInput; },
 };
 
 start();

@@ -1,9 +1,9 @@
 // The explorer's wasm-facing module: loads the wasm core (the `vae_wasm` module, without training code)
 // and a weights file, with progress, and hands out a `Vae`. The training worker uses train-core.js.
-import init, { Vae, latentPath } from '../pkg/vae_wasm.js';
+import init, { Vae, latentPath, maxWeightsBytes } from '../pkg/vae_wasm.js';
 import { fetchBytes, WEIGHTS_URL } from './assets.js';
 
-export { latentPath, fetchBytes };
+export { latentPath, fetchBytes, maxWeightsBytes };
 
 export const WASM_URL = new URL('../pkg/vae_wasm_bg.wasm', import.meta.url);
 

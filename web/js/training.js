@@ -21,8 +21,8 @@ export function setupTraining(hooks) {
   let views = null; // latest views from the worker
   let rates = []; // samples/s of the last chunks: the readout shows their median
   let recovering = null; // what happened, while a replacement worker starts
-  let reference = null;
-  let pretrainedGrid = null; // RGBA of the pretrained model's grid, made once for the comparison // the pretrained model's held-out numbers, from the worker
+  let reference = null; // the pretrained model's held-out numbers, from the worker
+  let pretrainedGrid = null; // RGBA of the pretrained model's grid, made once for the comparison
   let settings = null; // the trainer's settings, as the worker last reported them
   let exportId = 0;
   const exports = new Map();
@@ -120,6 +120,7 @@ export function setupTraining(hooks) {
         break;
       case 'reference':
         reference = { loss: m.loss, recon: m.recon, kl: m.kl };
+        $('train-chart').dataset.reference = String(m.loss);
         redrawChart();
         break;
       case 'checkpoint':
