@@ -29,6 +29,38 @@ pub struct VaeConfig {
     pub beta: f64,
 }
 
+/// Where a dense layer sits in the model, and so what follows it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// An encoder hidden layer, followed by ReLU.
+    Encoder,
+    /// A Gaussian head of the encoder: mu, then log sigma^2. No activation.
+    Head,
+    /// A decoder hidden layer, followed by ReLU.
+    Decoder,
+    /// The decoder's output layer: the pixel logits.
+    Output,
+}
+
+/// One dense layer, y = x W^T + b with W stored `(out, in)`, as the model's description lists it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dense {
+    /// The parameters' name prefix: `{name}.weight` and `{name}.bias`.
+    pub name: String,
+    pub inp: usize,
+    pub out: usize,
+    pub stage: Stage,
+    /// Whether a training step needs the gradient with respect to this layer's input (the images need none).
+    pub input_gradient: bool,
+}
+
+impl Dense {
+    /// Its weight's and bias's parameters.
+    pub fn params(&self) -> usize {
+        self.inp * self.out + self.out
+    }
+}
+
 impl Default for VaeConfig {
     fn default() -> Self {
         Self { input: 784, hidden: vec![512], latent: 2, beta: 1.0 }
@@ -96,18 +128,32 @@ impl VaeConfig {
         dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("-")
     }
 
+    /// The model's dense layers: the one list that the parameter names and shapes, the weights file's layout,
+    /// the flat buffer of the hand-written engine, the candle model and the FLOP count are all read from.
+    /// In order: `enc.{i}` for the encoder's hidden layers, the heads `enc_mu` and `enc_logvar`, `dec.{i}`
+    /// for the decoder's hidden layers (the encoder's mirrored), and `dec_out`, which gives the pixel logits.
+    pub fn layers(&self) -> Vec<Dense> {
+        let dense = |name: String, inp, out, stage, input_gradient| Dense { name, inp, out, stage, input_gradient };
+        let mut out = Vec::with_capacity(2 * self.hidden.len() + 3);
+        let mut prev = self.input;
+        for (i, &h) in self.hidden.iter().enumerate() {
+            out.push(dense(format!("enc.{i}"), prev, h, Stage::Encoder, i > 0));
+            prev = h;
+        }
+        out.push(dense("enc_mu".into(), prev, self.latent, Stage::Head, true));
+        out.push(dense("enc_logvar".into(), prev, self.latent, Stage::Head, true));
+        let mut prev = self.latent;
+        for (i, &h) in self.hidden.iter().rev().enumerate() {
+            out.push(dense(format!("dec.{i}"), prev, h, Stage::Decoder, true));
+            prev = h;
+        }
+        out.push(dense("dec_out".into(), prev, self.input, Stage::Output, true));
+        out
+    }
+
     /// Number of trainable parameters.
     pub fn num_params(&self) -> usize {
-        let mut dims = vec![self.input];
-        dims.extend(&self.hidden);
-        let enc: usize = dims.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
-        let last = *dims.last().unwrap();
-        let heads = 2 * (last * self.latent + self.latent);
-        let mut ddims = vec![self.latent];
-        ddims.extend(self.hidden.iter().rev());
-        ddims.push(self.input);
-        let dec: usize = ddims.windows(2).map(|w| w[0] * w[1] + w[1]).sum();
-        enc + heads + dec
+        self.layers().iter().map(Dense::params).sum()
     }
 }
 

@@ -8,7 +8,7 @@ use candle_core::{Module, Tensor};
 use candle_nn::{linear, Linear, VarBuilder};
 
 use crate::backprop::Net;
-use crate::config::VaeConfig;
+use crate::config::{Stage, VaeConfig};
 use crate::error::{Error, Result};
 
 pub struct Vae {
@@ -23,47 +23,31 @@ pub struct Vae {
     flat: Vec<f32>,
 }
 
-/// Every parameter of a model of this architecture: name and shape, in a fixed order.
+/// Every parameter of a model of this architecture: name and shape, in the order of [`VaeConfig::layers`].
 pub fn param_shapes(cfg: &VaeConfig) -> Vec<(String, Vec<usize>)> {
-    let mut out = Vec::new();
-    let mut push = |name: String, i: usize, o: usize| {
-        out.push((format!("{name}.weight"), vec![o, i]));
-        out.push((format!("{name}.bias"), vec![o]));
-    };
-    let mut prev = cfg.input;
-    for (i, &h) in cfg.hidden.iter().enumerate() {
-        push(format!("enc.{i}"), prev, h);
-        prev = h;
-    }
-    push("enc_mu".into(), prev, cfg.latent);
-    push("enc_logvar".into(), prev, cfg.latent);
-    let mut prev = cfg.latent;
-    for (i, &h) in cfg.hidden.iter().rev().enumerate() {
-        push(format!("dec.{i}"), prev, h);
-        prev = h;
-    }
-    push("dec_out".into(), prev, cfg.input);
-    out
+    cfg.layers()
+        .into_iter()
+        .flat_map(|d| [(format!("{}.weight", d.name), vec![d.out, d.inp]), (format!("{}.bias", d.name), vec![d.out])])
+        .collect()
 }
 
 impl Vae {
     pub fn new(cfg: &VaeConfig, vb: VarBuilder) -> Result<Self> {
         cfg.validate()?;
-        let mut enc = Vec::with_capacity(cfg.hidden.len());
-        let mut prev = cfg.input;
-        for (i, &h) in cfg.hidden.iter().enumerate() {
-            enc.push(linear(prev, h, vb.pp(format!("enc.{i}")))?);
-            prev = h;
+        let (mut enc, mut heads, mut dec, mut out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        for d in cfg.layers() {
+            let l = linear(d.inp, d.out, vb.pp(&d.name))?;
+            match d.stage {
+                Stage::Encoder => enc.push(l),
+                Stage::Head => heads.push(l),
+                Stage::Decoder => dec.push(l),
+                Stage::Output => out.push(l),
+            }
         }
-        let enc_mu = linear(prev, cfg.latent, vb.pp("enc_mu"))?;
-        let enc_logvar = linear(prev, cfg.latent, vb.pp("enc_logvar"))?;
-        let mut dec = Vec::with_capacity(cfg.hidden.len());
-        let mut prev = cfg.latent;
-        for (i, &h) in cfg.hidden.iter().rev().enumerate() {
-            dec.push(linear(prev, h, vb.pp(format!("dec.{i}")))?);
-            prev = h;
-        }
-        let dec_out = linear(prev, cfg.input, vb.pp("dec_out"))?;
+        let (Ok([enc_mu, enc_logvar]), Ok([dec_out])) = (<[Linear; 2]>::try_from(heads), <[Linear; 1]>::try_from(out))
+        else {
+            unreachable!("VaeConfig::layers lists two heads and one output layer")
+        };
         let net = Net::new(cfg);
         let mut flat = Vec::with_capacity(net.len());
         for l in enc.iter().chain([&enc_mu, &enc_logvar]).chain(&dec).chain([&dec_out]) {

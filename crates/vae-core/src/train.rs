@@ -408,19 +408,5 @@ pub fn evaluate(vae: &Vae, data: &Dataset, samples: usize, seed: u64) -> Result<
 /// reparameterisation, AdamW) is left out.
 pub fn step_flops(cfg: &VaeConfig, batch: usize) -> u64 {
     let n = batch as u64;
-    let mut layers: Vec<(usize, usize, bool)> = Vec::new(); // (in, out, needs input gradient)
-    let mut prev = cfg.input;
-    for (i, &h) in cfg.hidden.iter().enumerate() {
-        layers.push((prev, h, i > 0));
-        prev = h;
-    }
-    layers.push((prev, cfg.latent, true)); // mu head
-    layers.push((prev, cfg.latent, true)); // log sigma^2 head
-    let mut prev = cfg.latent;
-    for &h in cfg.hidden.iter().rev() {
-        layers.push((prev, h, true));
-        prev = h;
-    }
-    layers.push((prev, cfg.input, true));
-    layers.iter().map(|&(i, o, dx)| 2 * n * (i * o) as u64 * if dx { 3 } else { 2 }).sum()
+    cfg.layers().iter().map(|d| 2 * n * (d.inp * d.out) as u64 * if d.input_gradient { 3 } else { 2 }).sum()
 }

@@ -210,4 +210,10 @@ fn step_flops_counts_every_matrix_product() {
     let want = 2 * 100 * 401_408 * 2 + 2 * 2 * 100 * 1_024 * 3 + 2 * 100 * (1_024 + 401_408) * 3;
     assert_eq!(vae_core::train::step_flops(&VaeConfig::default(), 100), want);
     assert_eq!(want, 403_251_200);
+    // 784-384-256-2 (the pretrained model's), batch 10: the second encoder layer's input does need a gradient.
+    //   enc.0 784x384 (2 products), enc.1 384x256, the heads 256x2, dec.0 2x256, dec.1 256x384, dec_out 384x784
+    let deep = VaeConfig { hidden: vec![384, 256], ..Default::default() };
+    let want = 2 * 10 * (301_056 * 2 + 98_304 * 3 + 2 * 512 * 3 + 512 * 3 + 98_304 * 3 + 301_056 * 3);
+    assert_eq!(vae_core::train::step_flops(&deep, 10), want);
+    assert_eq!(want, 41_994_240);
 }
