@@ -193,7 +193,9 @@ impl Trainer {
     /// Replaces the weights by those of a safetensors file of the same architecture (a checkpoint).
     /// The optimizer's moment estimates are kept.
     pub fn load_safetensors(&mut self, bytes: &[u8]) -> Result<()> {
-        let (cfg, tensors) = weights::from_safetensors(bytes, &Device::Cpu)?;
+        // Parsed, checked and tried once, as any file the explorer opens: finite weights can still overflow.
+        let vae = Vae::from_safetensors(bytes)?;
+        let cfg = vae.config();
         if (VaeConfig { beta: self.cfg.beta, ..cfg.clone() }) != self.cfg {
             return Err(Error::Input(format!(
                 "the checkpoint is a {} model, but this trainer holds a {} one",
@@ -201,7 +203,10 @@ impl Trainer {
                 self.cfg.describe()
             )));
         }
-        self.load_tensors(&tensors)
+        self.params.copy_from_slice(vae.flat());
+        // Not kept as the cached model: the trainer's own beta may differ from the file's.
+        self.vae.take();
+        Ok(())
     }
 
     pub fn set_lr(&mut self, lr: f64) -> Result<()> {

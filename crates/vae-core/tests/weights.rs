@@ -199,6 +199,13 @@ fn weights_that_overflow_the_network_are_refused() {
     // The trainer (the page's resume and import) refuses it too.
     let e = Trainer::from_safetensors(&file, TrainConfig::default()).err().expect("the trainer took it").to_string();
     assert!(e.contains("overflows to infinity or NaN"), "{e}");
+    // So does a trainer going back to a checkpoint (the page's NaN guard), and it keeps its own weights.
+    // Mutation that turns it red: parse with `weights::from_safetensors` alone in `Trainer::load_safetensors`.
+    let mut t = Trainer::new(cfg.clone(), TrainConfig::default()).unwrap();
+    let before = t.to_safetensors(DType::F32).unwrap();
+    let e = t.load_safetensors(&file).err().expect("load_safetensors took it").to_string();
+    assert!(e.contains("overflows to infinity or NaN"), "{e}");
+    assert!(t.to_safetensors(DType::F32).unwrap() == before, "a refused file changed the trainer's weights");
 }
 
 /// A trainer started from a weights file holds exactly that file's weights.
