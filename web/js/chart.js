@@ -90,12 +90,37 @@ export function drawLossChart(canvas, history, reference) {
       ctx.fill();
     }
   }
-  // Legend.
+  drawLegend(ctx, pad, pw);
+}
+
+/** The legend at the plot's top right, where the falling curves leave room (the first steps' high losses
+ *  and the first held-out dot sit at the top left). Entries are laid out by their measured widths, in as
+ *  many right-aligned rows as the plot's width needs, so that none runs into the right axis's labels. */
+function drawLegend(ctx, pad, pw) {
+  const entries = SERIES.map((s) => ({ s, text: s.i === 3 ? `${s.name} (right axis)` : s.name }));
+  for (const e of entries) e.width = 16 + ctx.measureText(e.text).width;
+  const gap = 12;
+  const rows = [[]];
+  let used = 0;
+  for (const e of entries) {
+    if (rows.at(-1).length && used + gap + e.width > pw - 8) { rows.push([]); used = 0; }
+    used += (rows.at(-1).length ? gap : 0) + e.width;
+    rows.at(-1).push(e);
+  }
   ctx.textAlign = 'left';
-  SERIES.forEach((s, k) => {
-    ctx.fillStyle = s.colour;
-    ctx.fillRect(pad.l + 8 + k * 70, pad.t + 6, 12, 3);
-    ctx.fillText(s.i === 3 ? `${s.name} (right)` : s.name, pad.l + 24 + k * 70, pad.t + 11);
+  rows.forEach((row, r) => {
+    const width = row.reduce((acc, e, i) => acc + e.width + (i ? gap : 0), 0);
+    let left = pad.l + pw - 4 - width;
+    const top = pad.t + 6 + 15 * r;
+    // A light backing, so that the words stay legible where a curve passes under them.
+    ctx.fillStyle = 'rgb(255 255 255 / 0.85)';
+    ctx.fillRect(left - 4, top - 5, width + 8, 15);
+    for (const e of row) {
+      ctx.fillStyle = e.s.colour;
+      ctx.fillRect(left, top, 12, 3);
+      ctx.fillText(e.text, left + 16, top + 5);
+      left += e.width + gap;
+    }
   });
 }
 
