@@ -124,11 +124,12 @@ impl Vae {
         finite(self.net.decode(&self.flat, z), "pixel probability")
     }
 
-    /// x: n * input pixels in [0, 1] -> (mu, logvar), each n * latent numbers.
+    /// x: n * input pixels in [0, 1] -> (mu, logvar), each n * latent numbers. The hand-written encoder of
+    /// [`crate::backprop`], which gives `encode`'s numbers (tested) without candle's per-op tensors.
     pub fn encode_slice(&self, x: &[f32]) -> Result<(Vec<f32>, Vec<f32>)> {
-        let x = self.rows(x, self.cfg.input, "x", 0.0, 1.0)?;
-        let (mu, logvar) = self.encode(&x)?;
-        Ok((finite(mu.flatten_all()?.to_vec1()?, "mu")?, finite(logvar.flatten_all()?.to_vec1()?, "log sigma^2")?))
+        self.check(x, self.cfg.input, "x", 0.0, 1.0)?;
+        let (mu, logvar) = self.net.encode(&self.flat, x);
+        Ok((finite(mu, "mu")?, finite(logvar, "log sigma^2")?))
     }
 
     /// Checks a flat slice (a multiple of `width` finite numbers in [lo, hi]) and shapes it as rows.
