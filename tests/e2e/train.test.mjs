@@ -84,8 +84,10 @@ test('the worker trains as the native trainer does for the same seed and data, w
   await page.evaluate(() => setTimeout(() => { const t = performance.now(); while (performance.now() - t < 120); }, 0));
   await waitFor(page, () => window.__long.some((e) => e.ms >= 100), null, 5_000);
   await page.locator('.train-panel').scrollIntoViewIfNeeded();
+  // The window opens at the first step, once the worker has started: "while the worker trains".
+  await trainTo(page, 1);
   const t0 = await page.evaluate(() => performance.now());
-  await trainTo(page, 300);
+  await waitFor(page, (n) => Number(document.body.dataset.trainStep ?? 0) >= n, 300);
   const t1 = await page.evaluate(() => performance.now());
   await pause(page);
   const h = await heldoutAtStep(page);
