@@ -83,20 +83,28 @@ pub struct Work {
     /// Encoder and decoder hidden activations, after ReLU.
     enc: Vec<Vec<f32>>,
     dec: Vec<Vec<f32>>,
-    mu: Vec<f32>,
-    logvar: Vec<f32>,
-    sigma: Vec<f32>,
-    z: Vec<f32>,
+    /// The posterior q(z | x): its parameters, the sample z, and their gradients.
+    post: Gaussian,
     /// The logits, overwritten by d objective / d logits.
     logits: Vec<f32>,
-    dmu: Vec<f32>,
-    dlogvar: Vec<f32>,
-    dz: Vec<f32>,
     /// Two gradient buffers, each (n, widest hidden layer): the layer's output gradient and its input's.
     dy: Vec<f32>,
     dx: Vec<f32>,
     /// Transposed factors for [`Products::Dot`].
     t: Transposed,
+}
+
+/// The Gaussian posterior's buffers, each (n, latent): mu and log sigma^2 from the heads, sigma, the sample
+/// z = mu + sigma eps, and the gradients of the objective with respect to mu, log sigma^2 and z.
+#[derive(Default)]
+struct Gaussian {
+    mu: Vec<f32>,
+    logvar: Vec<f32>,
+    sigma: Vec<f32>,
+    z: Vec<f32>,
+    dmu: Vec<f32>,
+    dlogvar: Vec<f32>,
+    dz: Vec<f32>,
 }
 
 /// Room for a transposed weight and two transposed activations or gradients.
@@ -159,46 +167,21 @@ impl Net {
         let (enc, heads, dec) = (&self.layers[..h], &self.layers[h..h + 2], &self.layers[h + 2..]);
         let t = self.products;
 
-        // Encoder: h_{i+1} = relu(h_i W_i^T + b_i), then mu and log sigma^2 from the last h.
-        for (i, l) in enc.iter().enumerate() {
-            let (done, rest) = w.enc.split_at_mut(i);
-            let input = if i == 0 { x } else { &done[i - 1] };
-            forward(p, l, input, &mut rest[0], true, t);
-        }
+        // The model as a composition of its pieces: the encoder's dense + ReLU layers, the Gaussian posterior
+        // (its two heads and the reparameterisation), the decoder's dense + ReLU layers, the logits' layer, and
+        // the Bernoulli likelihood with the KL term; then each piece's backward in the reverse order.
+        stack_forward(p, enc, x, &mut w.enc, t);
         let top = w.enc.last().unwrap();
-        forward(p, &heads[0], top, &mut w.mu, false, t);
-        forward(p, &heads[1], top, &mut w.logvar, false, t);
-
-        // The reparameterisation trick: z = mu + sigma * eps, sigma = exp(log sigma^2 / 2).
-        let noise = w.mu.iter().zip(&w.logvar).zip(eps);
-        for ((s, z), ((&mu, &lv), &e)) in w.sigma.iter_mut().zip(&mut w.z).zip(noise) {
-            *s = (lv * 0.5).exp();
-            *z = mu + *s * e;
-        }
-
-        // Decoder: the same layers from z, and the logits without ReLU.
-        for (i, l) in dec.iter().enumerate() {
-            let (done, rest) = w.dec.split_at_mut(i);
-            let input = if i == 0 { &w.z[..] } else { &done[i - 1] };
-            if i < h {
-                forward(p, l, input, &mut rest[0], true, t);
-            } else {
-                forward(p, l, input, &mut w.logits, false, t);
-            }
-        }
+        gaussian_forward(p, heads, top, eps, &mut w.post, t);
+        stack_forward(p, &dec[..h], &w.post.z, &mut w.dec, t);
+        forward(p, &dec[h], w.dec.last().unwrap(), &mut w.logits, false, t);
 
         // The loss, and d objective / d logits in place of the logits.
         let inv_n = 1.0 / n as f32;
         let (mut recon_sum, mut kl_sum, mut objective) = (0f32, 0f32, 0f32);
         for i in 0..n {
             let recon = bce_and_grad(&mut w.logits[i * d..(i + 1) * d], &x[i * d..(i + 1) * d], inv_n);
-            // KL(N(mu, sigma^2) || N(0, I)) = -1/2 sum_j (1 + log sigma^2 - mu^2 - sigma^2)
-            let mut kl = 0f32;
-            for j in i * lat..(i + 1) * lat {
-                let (mu, lv) = (w.mu[j], w.logvar[j]);
-                kl += 1.0 + lv - mu * mu - lv.exp();
-            }
-            let kl = kl * -0.5;
+            let kl = gaussian_kl(&w.post.mu[i * lat..(i + 1) * lat], &w.post.logvar[i * lat..(i + 1) * lat]);
             recon_sum += recon;
             kl_sum += kl;
             objective += recon + beta * kl;
@@ -208,53 +191,26 @@ impl Net {
             return parts;
         }
 
-        // Decoder, backwards: each layer's weight and bias gradients, then its input's gradient, through the
-        // ReLU that made that input (d relu(a) / da = 1 where the activation is positive).
-        for (i, l) in dec.iter().enumerate().rev() {
-            let input = if i == 0 { &w.z[..] } else { &w.dec[i - 1][..] };
-            let dy = if i == h { &w.logits[..] } else { &w.dy[..n * l.out] };
-            backward_params(grad, l, n, input, dy, t, &mut w.t);
-            if i == 0 {
-                backward_input(p, l, n, dy, &mut w.dz, false, t, &mut w.t);
-            } else {
-                let dx = &mut w.dx[..n * l.inp];
-                backward_input(p, l, n, dy, dx, false, t, &mut w.t);
-                relu_backward(dx, input);
-                std::mem::swap(&mut w.dx, &mut w.dy);
-            }
-        }
-
-        // Through z = mu + sigma eps, and the KL term's own gradient:
-        //   d/dmu = dz + beta mu / n,   d/dlog sigma^2 = dz eps sigma / 2 + beta (sigma^2 - 1) / (2 n)
-        let b = beta * inv_n;
-        let inputs = w.dz.iter().zip(eps).zip(w.sigma.iter().zip(w.mu.iter().zip(&w.logvar)));
-        for ((dmu, dlv), ((&dz, &e), (&s, (&mu, &lv)))) in w.dmu.iter_mut().zip(&mut w.dlogvar).zip(inputs) {
-            *dmu = dz + b * mu;
-            *dlv = dz * e * s * 0.5 + b * 0.5 * (lv.exp() - 1.0);
-        }
-
-        // The heads: their parameters, and the last hidden layer's gradient from both.
-        let top = &w.enc[h - 1][..];
-        let (lm, lv) = (&heads[0], &heads[1]);
-        backward_params(grad, lm, n, top, &w.dmu, t, &mut w.t);
-        backward_params(grad, lv, n, top, &w.dlogvar, t, &mut w.t);
-        let dy = &mut w.dy[..top.len()];
-        backward_input(p, lm, n, &w.dmu, dy, false, t, &mut w.t);
-        backward_input(p, lv, n, &w.dlogvar, dy, true, t, &mut w.t);
-        relu_backward(dy, top);
-
-        // Encoder, backwards; the images need no gradient.
-        for (i, l) in enc.iter().enumerate().rev() {
-            let input = if i == 0 { x } else { &w.enc[i - 1][..] };
-            let dy = &w.dy[..n * l.out];
-            backward_params(grad, l, n, input, dy, t, &mut w.t);
-            if i > 0 {
-                let dx = &mut w.dx[..n * l.inp];
-                backward_input(p, l, n, dy, dx, false, t, &mut w.t);
-                relu_backward(dx, input);
-                std::mem::swap(&mut w.dx, &mut w.dy);
-            }
-        }
+        // Decoder, backwards from d logits to dz; the posterior and its heads, to the encoder's top layer;
+        // the encoder, backwards (the images need no gradient).
+        stack_backward(
+            grad,
+            p,
+            dec,
+            n,
+            &w.post.z,
+            &w.dec,
+            Some(&w.logits),
+            Some(&mut w.post.dz),
+            &mut w.dy,
+            &mut w.dx,
+            t,
+            &mut w.t,
+        );
+        let dtop = &mut w.dy[..top.len()];
+        gaussian_backward(grad, p, heads, n, top, eps, beta * inv_n, &mut w.post, dtop, t, &mut w.t);
+        relu_backward(dtop, top);
+        stack_backward(grad, p, enc, n, x, &w.enc, None, None, &mut w.dy, &mut w.dx, t, &mut w.t);
         parts
     }
 
@@ -297,7 +253,8 @@ impl Net {
         w.n = n;
         w.enc = self.cfg.hidden.iter().map(|&k| vec![0.0; n * k]).collect();
         w.dec = self.cfg.hidden.iter().rev().map(|&k| vec![0.0; n * k]).collect();
-        for v in [&mut w.mu, &mut w.logvar, &mut w.sigma, &mut w.z, &mut w.dmu, &mut w.dlogvar, &mut w.dz] {
+        let g = &mut w.post;
+        for v in [&mut g.mu, &mut g.logvar, &mut g.sigma, &mut g.z, &mut g.dmu, &mut g.dlogvar, &mut g.dz] {
             *v = vec![0.0; n * lat];
         }
         w.logits = vec![0.0; n * self.cfg.input];
@@ -309,6 +266,101 @@ impl Net {
             w.t = Transposed { w: vec![0.0; largest], a: vec![0.0; n * widest], b: vec![0.0; n * widest] };
         }
     }
+}
+
+/// Forward through a stack of dense layers, each followed by ReLU: layer i's output into `outs[i]`.
+fn stack_forward(p: &[f32], layers: &[Layer], input: &[f32], outs: &mut [Vec<f32>], t: Products) {
+    for (i, l) in layers.iter().enumerate() {
+        let (done, rest) = outs.split_at_mut(i);
+        let x = if i == 0 { input } else { &done[i - 1][..] };
+        forward(p, l, x, &mut rest[0], true, t);
+    }
+}
+
+/// Backward through a stack of dense layers (ReLU after each but the last's, whose output gradient is given):
+/// every layer's parameter gradients, and, if `dinput` is given, the gradient of the stack's input. `acts`
+/// are the outputs of all but the last layer. The last layer's output gradient is `dtop`, or, if that is
+/// None, already in `dy`. `dy` and `dx` are the two scratch buffers the layers pass the gradient through.
+#[allow(clippy::too_many_arguments)]
+fn stack_backward(
+    grad: &mut [f32],
+    p: &[f32],
+    layers: &[Layer],
+    n: usize,
+    input: &[f32],
+    acts: &[Vec<f32>],
+    dtop: Option<&[f32]>,
+    mut dinput: Option<&mut [f32]>,
+    dy: &mut Vec<f32>,
+    dx: &mut Vec<f32>,
+    t: Products,
+    s: &mut Transposed,
+) {
+    let last = layers.len() - 1;
+    for (i, l) in layers.iter().enumerate().rev() {
+        let x = if i == 0 { input } else { &acts[i - 1][..] };
+        let g = match dtop {
+            Some(d) if i == last => d,
+            _ => &dy[..n * l.out],
+        };
+        backward_params(grad, l, n, x, g, t, s);
+        if i > 0 {
+            let d = &mut dx[..n * l.inp];
+            backward_input(p, l, n, g, d, false, t, s);
+            relu_backward(d, x);
+            std::mem::swap(dx, dy);
+        } else if let Some(d) = dinput.as_deref_mut() {
+            backward_input(p, l, n, g, d, false, t, s);
+        }
+    }
+}
+
+/// The Gaussian posterior, forward: mu and log sigma^2 from the encoder's top layer `top` through the two
+/// heads, then the reparameterisation trick z = mu + sigma * eps, sigma = exp(log sigma^2 / 2).
+fn gaussian_forward(p: &[f32], heads: &[Layer], top: &[f32], eps: &[f32], g: &mut Gaussian, t: Products) {
+    forward(p, &heads[0], top, &mut g.mu, false, t);
+    forward(p, &heads[1], top, &mut g.logvar, false, t);
+    let noise = g.mu.iter().zip(&g.logvar).zip(eps);
+    for ((s, z), ((&mu, &lv), &e)) in g.sigma.iter_mut().zip(&mut g.z).zip(noise) {
+        *s = (lv * 0.5).exp();
+        *z = mu + *s * e;
+    }
+}
+
+/// KL(N(mu, sigma^2) || N(0, I)) of one image: -1/2 sum_j (1 + log sigma^2 - mu^2 - sigma^2).
+fn gaussian_kl(mu: &[f32], logvar: &[f32]) -> f32 {
+    let sum: f32 = mu.iter().zip(logvar).map(|(&m, &lv)| 1.0 + lv - m * m - lv.exp()).sum();
+    sum * -0.5
+}
+
+/// The Gaussian posterior, backward, from dz (in `g.dz`) and the KL term weighted by `kl_scale` (beta / n):
+///   d/dmu = dz + kl_scale mu,   d/dlog sigma^2 = dz eps sigma / 2 + kl_scale (sigma^2 - 1) / 2,
+/// then both heads' parameter gradients, and the gradient of their input `top` into `dtop`.
+#[allow(clippy::too_many_arguments)]
+fn gaussian_backward(
+    grad: &mut [f32],
+    p: &[f32],
+    heads: &[Layer],
+    n: usize,
+    top: &[f32],
+    eps: &[f32],
+    kl_scale: f32,
+    g: &mut Gaussian,
+    dtop: &mut [f32],
+    t: Products,
+    s: &mut Transposed,
+) {
+    let b = kl_scale;
+    let inputs = g.dz.iter().zip(eps).zip(g.sigma.iter().zip(g.mu.iter().zip(&g.logvar)));
+    for ((dmu, dlv), ((&dz, &e), (&sg, (&mu, &lv)))) in g.dmu.iter_mut().zip(&mut g.dlogvar).zip(inputs) {
+        *dmu = dz + b * mu;
+        *dlv = dz * e * sg * 0.5 + b * 0.5 * (lv.exp() - 1.0);
+    }
+    let (lm, lv) = (&heads[0], &heads[1]);
+    backward_params(grad, lm, n, top, &g.dmu, t, s);
+    backward_params(grad, lv, n, top, &g.dlogvar, t, s);
+    backward_input(p, lm, n, &g.dmu, dtop, false, t, s);
+    backward_input(p, lv, n, &g.dlogvar, dtop, true, t, s);
 }
 
 /// y (n, out) = x (n, in) W^T + b, then ReLU if asked: the bias fills y and the product is added to it.

@@ -203,7 +203,7 @@ fn weights_that_overflow_the_network_are_refused() {
     // Mutation that turns it red: parse with `weights::from_safetensors` alone in `Trainer::load_safetensors`.
     let mut t = Trainer::new(cfg.clone(), TrainConfig::default()).unwrap();
     let before = t.to_safetensors(DType::F32).unwrap();
-    let e = t.load_safetensors(&file).err().expect("load_safetensors took it").to_string();
+    let e = t.load_safetensors(&file).expect_err("load_safetensors took it").to_string();
     assert!(e.contains("overflows to infinity or NaN"), "{e}");
     assert!(t.to_safetensors(DType::F32).unwrap() == before, "a refused file changed the trainer's weights");
 }
