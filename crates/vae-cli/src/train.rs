@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use candle_core::DType;
 use indicatif::{ProgressBar, ProgressStyle};
+use vae_core::config::Likelihood;
 use vae_core::{evaluate, Dataset, TrainConfig, Trainer, VaeConfig};
 
 #[derive(clap::Args)]
@@ -25,6 +26,10 @@ pub struct Args {
     latent: usize,
     #[arg(long, default_value_t = 1.0)]
     beta: f64,
+    /// The decoder's likelihood: bernoulli (binary cross-entropy) or gaussian (fixed sigma 0.2, in nats with
+    /// its constant).
+    #[arg(long, default_value = "bernoulli", value_parser = |s: &str| Likelihood::try_from(s.to_string()))]
+    likelihood: Likelihood,
     #[arg(long, default_value_t = 1e-3)]
     lr: f64,
     #[arg(long, default_value_t = 100)]
@@ -60,7 +65,13 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let full = crate::data::load_split(&a.data, "train")?;
-    let cfg = VaeConfig { hidden: a.hidden.clone(), latent: a.latent, beta: a.beta, ..Default::default() };
+    let cfg = VaeConfig {
+        hidden: a.hidden.clone(),
+        latent: a.latent,
+        beta: a.beta,
+        likelihood: a.likelihood,
+        ..Default::default()
+    };
     let tcfg = TrainConfig { lr: a.lr, batch: a.batch, weight_decay: a.weight_decay, seed: a.seed, shift: a.shift };
     let mut t = Trainer::new(cfg, tcfg)?;
     if let Some(steps) = a.steps {

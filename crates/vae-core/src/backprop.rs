@@ -17,10 +17,10 @@ use std::ops::Range;
 use gemm::{gemm, Parallelism};
 use wide::{f32x4, CmpLt};
 
-use crate::config::VaeConfig;
+use crate::config::{Likelihood, VaeConfig};
 use crate::kernel::{product_t, transpose};
 use crate::lanes::{padded, quad};
-use crate::loss::LossParts;
+use crate::loss::{LossParts, GAUSSIAN_SIGMA};
 use crate::model::param_shapes;
 
 /// Where one linear layer's weight `(out, in)` and bias `(out)` start in the flat parameter buffer.
@@ -179,8 +179,12 @@ impl Net {
         // The loss, and d objective / d logits in place of the logits.
         let inv_n = 1.0 / n as f32;
         let (mut recon_sum, mut kl_sum, mut objective) = (0f32, 0f32, 0f32);
+        let likelihood = match self.cfg.likelihood {
+            Likelihood::Bernoulli => bce_and_grad,
+            Likelihood::Gaussian => gaussian_and_grad,
+        };
         for i in 0..n {
-            let recon = bce_and_grad(&mut w.logits[i * d..(i + 1) * d], &x[i * d..(i + 1) * d], inv_n);
+            let recon = likelihood(&mut w.logits[i * d..(i + 1) * d], &x[i * d..(i + 1) * d], inv_n);
             let kl = gaussian_kl(&w.post.mu[i * lat..(i + 1) * lat], &w.post.logvar[i * lat..(i + 1) * lat]);
             recon_sum += recon;
             kl_sum += kl;
@@ -454,6 +458,23 @@ fn bce_and_grad(logits: &mut [f32], x: &[f32], scale: f32) -> f32 {
     sum.reduce_add()
 }
 
+/// The Gaussian likelihood of one image, with mean m = sigmoid(l) and the fixed standard deviation
+/// [`GAUSSIAN_SIGMA`]: its negative log-density summed over the pixels,
+///   sum (x - m)^2 / (2 sigma^2) + d (ln sigma + ln(2 pi) / 2),
+/// replacing each logit by the objective's gradient with respect to it, (m - x) m (1 - m) / sigma^2 * scale.
+fn gaussian_and_grad(logits: &mut [f32], x: &[f32], scale: f32) -> f32 {
+    let inv_var = 1.0 / (GAUSSIAN_SIGMA * GAUSSIAN_SIGMA);
+    let per_pixel = GAUSSIAN_SIGMA.ln() + 0.5 * (2.0 * std::f32::consts::PI).ln();
+    sigmoid(logits);
+    let mut sq = 0f32;
+    for (m, &x) in logits.iter_mut().zip(x) {
+        let r = *m - x;
+        sq += r * r;
+        *m = r * *m * (1.0 - *m) * inv_var * scale;
+    }
+    0.5 * sq * inv_var + x.len() as f32 * per_pixel
+}
+
 /// The logistic function in place, four at a time: 1 / (1 + e) for l >= 0 and e / (1 + e) below, with
 /// e = exp(-|l|) <= 1, so that exp never overflows. NaN stays NaN.
 fn sigmoid(v: &mut [f32]) {
@@ -553,17 +574,30 @@ mod tests {
     /// The loss and every parameter's gradient, against candle's autograd on the candle model (`Vae`,
     /// `reparameterize`, `neg_elbo`) with the same weights, images and eps: two hidden layers and one, a batch
     /// of one and of several, beta of 0.7 and 0, with weights large enough that some ReLUs are off; with gemm's
-    /// products and with the dot-form kernel's (whose rows of 5, 6 and 9 leave a tail after groups of four).
+    /// products and with the dot-form kernel's (whose rows of 5, 6 and 9 leave a tail after groups of four);
+    /// for both likelihoods and latent sizes 1, 2, 3 and 8.
+    /// Mutation that turns it red: drop the factor m (1 - m) from `gaussian_and_grad`'s gradient.
     #[test]
     fn gradient_equals_candle_autograd() {
         let cases = [(vec![6, 5], 4, 0.7), (vec![7], 3, 1.0), (vec![4, 3, 5], 1, 0.0), (vec![9], 6, 0.5)];
         let kernels = [Products::Gemm(Parallelism::None), Products::Dot];
-        for ((hidden, n, beta), products) in cases.into_iter().flat_map(|c| kernels.map(|k| (c.clone(), k))) {
-            let cfg = VaeConfig { input: 12, hidden, latent: 3, beta };
+        let likelihoods = [Likelihood::Bernoulli, Likelihood::Gaussian];
+        let mut variants = Vec::new();
+        for k in kernels {
+            for l in likelihoods {
+                for z in [1, 2, 3, 8] {
+                    variants.push((k, l, z));
+                }
+            }
+        }
+        for ((hidden, n, beta), (products, likelihood, latent)) in
+            cases.into_iter().flat_map(|c| variants.iter().map(move |&v| (c.clone(), v)))
+        {
+            let cfg = VaeConfig { input: 12, hidden, latent, beta, likelihood };
             let net = Net { products, ..Net::new(&cfg) };
             let p: Vec<f32> = (0..net.len()).map(|i| (i as f32 * 0.731).sin() * 0.8).collect();
             let x: Vec<f32> = (0..n * 12).map(|i| ((i * 7) % 11) as f32 / 10.0).collect();
-            let eps: Vec<f32> = (0..n * 3).map(|i| (i as f32 * 1.3).cos() * 1.5).collect();
+            let eps: Vec<f32> = (0..n * latent).map(|i| (i as f32 * 1.3).cos() * 1.5).collect();
             let mut grad = vec![f32::NAN; net.len()];
             let ours = net.loss_and_grad(&p, &mut grad, &x, &eps, beta as f32, &mut Work::default());
 
@@ -578,10 +612,10 @@ mod tests {
             let tensors = vars.iter().map(|(k, v)| (k.clone(), v.as_tensor().clone())).collect();
             let vae = Vae::new(&cfg, VarBuilder::from_tensors(tensors, DType::F32, &dev)).unwrap();
             let xt = Tensor::from_slice(&x, (n, 12), &dev).unwrap();
-            let et = Tensor::from_slice(&eps, (n, 3), &dev).unwrap();
+            let et = Tensor::from_slice(&eps, (n, latent), &dev).unwrap();
             let (mu, logvar) = vae.encode(&xt).unwrap();
             let logits = vae.decode_logits(&reparameterize(&mu, &logvar, &et).unwrap()).unwrap();
-            let theirs = neg_elbo(&logits, &xt, &mu, &logvar, beta).unwrap();
+            let theirs = neg_elbo(&logits, &xt, &mu, &logvar, beta, likelihood).unwrap();
             let scalar = |t: &Tensor| t.to_dtype(DType::F32).unwrap().mean_all().unwrap().to_scalar::<f32>().unwrap();
             let close = |a: f32, b: f32, scale: f32| (a - b).abs() <= 1e-5 * scale.max(1.0);
             assert!(close(ours.loss, scalar(&theirs.objective), ours.loss.abs()), "loss {ours:?}");
@@ -589,13 +623,20 @@ mod tests {
             assert!(close(ours.kl, scalar(&theirs.kl), ours.kl.abs()), "kl {ours:?}");
 
             let grads = theirs.objective.backward().unwrap();
+            // The Gaussian's d objective / d logits carries 1 / sigma^2 (25) where the Bernoulli's is at most 1:
+            // f32 rounding in everything behind the logits grows by the same factor.
+            let amplified =
+                if likelihood == Likelihood::Gaussian { 1.0 / (GAUSSIAN_SIGMA * GAUSSIAN_SIGMA) } else { 1.0 };
             let mut dead = 0;
             for (name, _, r) in net.params() {
                 let want = grads.get(vars[&name].as_tensor()).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
                 let got = &grad[r];
                 let scale = want.iter().fold(0f32, |m, v| m.max(v.abs()));
                 for (i, (g, w)) in got.iter().zip(&want).enumerate() {
-                    assert!((g - w).abs() <= 1e-5 * scale.max(1e-3), "{name}[{i}]: ours {g}, autograd {w}");
+                    assert!(
+                        (g - w).abs() <= 1e-5 * scale.max(1e-3) * amplified,
+                        "{likelihood:?}, latent {latent}, {name}[{i}]: ours {g}, autograd {w}"
+                    );
                 }
                 dead += want.iter().filter(|v| **v == 0.0).count();
             }
@@ -638,7 +679,7 @@ mod tests {
     fn decoder_equals_candle_decode() {
         let mut saturated = 0;
         for hidden in [vec![7], vec![6, 9, 5]] {
-            let cfg = VaeConfig { input: 13, hidden, latent: 3, beta: 1.0 };
+            let cfg = VaeConfig { input: 13, hidden, latent: 3, ..Default::default() };
             let dev = Device::Cpu;
             let tensors = param_shapes(&cfg)
                 .into_iter()
@@ -675,7 +716,7 @@ mod tests {
     #[test]
     fn encoder_equals_candle_encode() {
         for hidden in [vec![7], vec![6, 9, 5]] {
-            let cfg = VaeConfig { input: 13, hidden, latent: 3, beta: 1.0 };
+            let cfg = VaeConfig { input: 13, hidden, latent: 3, ..Default::default() };
             let dev = Device::Cpu;
             let tensors = param_shapes(&cfg)
                 .into_iter()
@@ -705,7 +746,7 @@ mod tests {
 
     #[test]
     fn a_nonfinite_loss_leaves_the_gradient_alone() {
-        let cfg = VaeConfig { input: 4, hidden: vec![3], latent: 2, beta: 1.0 };
+        let cfg = VaeConfig { input: 4, hidden: vec![3], latent: 2, ..Default::default() };
         let net = Net::new(&cfg);
         let p = vec![f32::MAX; net.len()];
         let mut grad = vec![7.0; net.len()];

@@ -372,7 +372,7 @@ fn per_image_terms(vae: &Vae, x: &Tensor, samples: usize, rng: &mut StdRng) -> R
     for _ in 0..samples {
         let eps = randn(rng, n * latent, x.device())?.reshape(mu.shape())?;
         let logits = vae.decode_logits(&reparameterize(&mu, &logvar, &eps)?)?;
-        let r = crate::loss::bce_with_logits_sum(&logits, x)?.to_vec1::<f32>()?;
+        let r = crate::loss::recon_sum(&logits, x, vae.config().likelihood)?.to_vec1::<f32>()?;
         recon.iter_mut().zip(r).for_each(|(acc, v)| *acc += v / samples as f32);
     }
     Ok((recon, crate::loss::kl_standard_normal(&mu, &logvar)?.to_vec1::<f32>()?))

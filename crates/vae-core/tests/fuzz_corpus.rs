@@ -80,7 +80,7 @@ fn maybe_write_seeds() {
     labels_only.extend(encode(&[3], &[1, 2, 3]));
     fs::write(corpus("idx").join("seed-labels"), labels_only).unwrap();
 
-    let cfg = VaeConfig { input: 4, hidden: vec![3], latent: 2, beta: 1.0 };
+    let cfg = VaeConfig { input: 4, hidden: vec![3], latent: 2, ..Default::default() };
     let t = Trainer::new(cfg, TrainConfig::default()).unwrap();
     fs::create_dir_all(corpus("weights")).unwrap();
     for (dt, name) in [(DType::F32, "seed-f32"), (DType::F16, "seed-f16")] {

@@ -2,7 +2,8 @@
 
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{VarBuilder, VarMap};
-use vae_core::loss::{bce_with_logits_sum, kl_standard_normal, neg_elbo};
+use vae_core::config::Likelihood;
+use vae_core::loss::{bce_with_logits_sum, gaussian_nll_sum, kl_standard_normal, neg_elbo, GAUSSIAN_SIGMA};
 use vae_core::model::{reparameterize, Vae};
 use vae_core::{Dataset, TrainConfig, Trainer, VaeConfig};
 
@@ -41,9 +42,22 @@ fn bce_is_finite_and_correct_at_extreme_logits() {
     assert!((got - want).abs() < 1e-12);
 }
 
+/// The Gaussian reconstruction term against -ln of the Gaussian density, written out here in f64, for
+/// logits from -30 to 30 and targets from 0 to 1.
+#[test]
+fn gaussian_nll_is_minus_the_log_density() {
+    let logits: Vec<f64> = (0..7).map(|i| -30.0 + 10.0 * i as f64).collect();
+    let x: Vec<f64> = (0..7).map(|i| i as f64 / 6.0).collect();
+    let s = GAUSSIAN_SIGMA as f64;
+    let density = |x: f64, m: f64| (-(x - m).powi(2) / (2.0 * s * s)).exp() / (s * (2.0 * std::f64::consts::PI).sqrt());
+    let want: f64 = logits.iter().zip(&x).map(|(&l, &x)| -density(x, 1.0 / (1.0 + (-l).exp())).ln()).sum();
+    let got = gaussian_nll_sum(&t(&logits, (1, 7)), &t(&x, (1, 7))).unwrap().to_vec1::<f64>().unwrap()[0];
+    assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "{got} vs {want}");
+}
+
 /// A small VAE in f64, for exact gradient checks.
-fn tiny(varmap: &VarMap) -> (Vae, VaeConfig) {
-    let cfg = VaeConfig { input: 12, hidden: vec![6], latent: 2, beta: 0.7 };
+fn tiny(varmap: &VarMap, likelihood: Likelihood) -> (Vae, VaeConfig) {
+    let cfg = VaeConfig { input: 12, hidden: vec![6], latent: 2, beta: 0.7, likelihood };
     let vae = Vae::new(&cfg, VarBuilder::from_varmap(varmap, DType::F64, &Device::Cpu)).unwrap();
     (vae, cfg)
 }
@@ -52,13 +66,21 @@ fn objective(vae: &Vae, x: &Tensor, eps: &Tensor, beta: f64) -> Tensor {
     let (mu, logvar) = vae.encode(x).unwrap();
     let z = reparameterize(&mu, &logvar, eps).unwrap();
     let logits = vae.decode_logits(&z).unwrap();
-    neg_elbo(&logits, x, &mu, &logvar, beta).unwrap().objective
+    neg_elbo(&logits, x, &mu, &logvar, beta, vae.config().likelihood).unwrap().objective
 }
 
+/// For both likelihoods: the candle model's gradient (the reference the hand-written step is tested against)
+/// against central finite differences in f64.
 #[test]
 fn gradient_matches_finite_differences() {
+    for likelihood in [Likelihood::Bernoulli, Likelihood::Gaussian] {
+        finite_differences(likelihood);
+    }
+}
+
+fn finite_differences(likelihood: Likelihood) {
     let varmap = VarMap::new();
-    let (vae, cfg) = tiny(&varmap);
+    let (vae, cfg) = tiny(&varmap, likelihood);
     let x = Tensor::rand(0f64, 1f64, (3, cfg.input), &Device::Cpu).unwrap();
     let eps = Tensor::randn(0f64, 1f64, (3, cfg.latent), &Device::Cpu).unwrap();
     let loss = objective(&vae, &x, &eps, cfg.beta);
@@ -83,7 +105,7 @@ fn gradient_matches_finite_differences() {
             var.set(&Tensor::from_vec(base.clone(), var.shape(), &Device::Cpu).unwrap()).unwrap();
             assert!(
                 (fd - g[i]).abs() <= 1e-6 * (1.0 + fd.abs()),
-                "{name}[{i}]: analytic {} vs finite difference {fd}",
+                "{likelihood:?} {name}[{i}]: analytic {} vs finite difference {fd}",
                 g[i]
             );
             checked += 1;
@@ -129,6 +151,23 @@ fn loss_falls_over_50_steps_on_a_small_batch() {
     assert!(last.loss < first.loss - 200.0, "first {first:?}, last {last:?}");
 }
 
+/// A Gaussian decoder trains too: at initialisation every mean is near 0.5, so the reconstruction is about
+/// sum (x - 0.5)^2 / (2 sigma^2) + 784 (ln sigma + ln(2 pi) / 2), worked out here from the images.
+#[test]
+fn a_gaussian_decoder_trains() {
+    let cfg = VaeConfig { likelihood: Likelihood::Gaussian, ..Default::default() };
+    let mut tr = Trainer::new(cfg, TrainConfig { batch: 64, seed: 7, ..Default::default() }).unwrap();
+    let data = synthetic(64);
+    let s = GAUSSIAN_SIGMA as f64;
+    let sq: f64 = data.images.iter().map(|&b| (b as f64 / 255.0 - 0.5).powi(2)).sum::<f64>() / 64.0;
+    let want = sq / (2.0 * s * s) + 784.0 * (s.ln() + 0.5 * (2.0 * std::f64::consts::PI).ln());
+    tr.set_data(data).unwrap();
+    let first = tr.train_steps(1).unwrap();
+    assert!((first.recon as f64 - want).abs() < 0.05 * want.abs(), "first {first:?}, want recon near {want:.1}");
+    let last = (0..49).map(|_| tr.train_steps(1).unwrap()).last().unwrap();
+    assert!(last.loss < 0.5 * first.loss, "first {first:?}, last {last:?}");
+}
+
 #[test]
 fn same_seed_same_losses_and_weights() {
     let run = || {
@@ -155,7 +194,7 @@ fn beta_zero_removes_the_kl_gradient() {
     // head gets exactly zero gradient, at beta = 1 it does not; and every gradient at beta = 0 equals the
     // gradient of the reconstruction alone.
     let varmap = VarMap::new();
-    let (vae, _) = tiny(&varmap);
+    let (vae, _) = tiny(&varmap, Likelihood::Bernoulli);
     let x = t(&(0..36).map(|i| ((i * 7) % 11) as f64 / 10.0).collect::<Vec<_>>(), (3, 12));
     let eps = Tensor::zeros((3, 2), DType::F64, &Device::Cpu).unwrap();
     let grads = |beta: f64| objective(&vae, &x, &eps, beta).backward().unwrap();

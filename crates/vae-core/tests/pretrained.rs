@@ -7,6 +7,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+use vae_core::config::Likelihood;
 use vae_core::{evaluate, Dataset, TrainConfig, Trainer, Vae, VaeConfig};
 
 /// Highest held-out negative ELBO (nats, mean over 10 draws of eps) the shipped model may have.
@@ -57,6 +58,8 @@ pub struct Reference {
     /// `[loss, recon, kl]` of four calls of `train_steps(5)`: a 784-64-2 model, seed 3, batch 5, trained on
     /// the ten images `x`. The wasm `Trainer` must give the same numbers.
     pub train: Vec<[f32; 3]>,
+    /// The same run with a Gaussian decoder and a 3-D latent space.
+    pub train_gaussian: Vec<[f32; 3]>,
 }
 
 fn compute() -> Reference {
@@ -70,16 +73,20 @@ fn compute() -> Reference {
     let x: Vec<u8> = (0..10).flat_map(|d| data.image(d * 100).to_vec()).collect();
     let xf: Vec<f32> = x.iter().map(|&b| b as f32 / 255.0).collect();
     let (mu, logvar) = vae.encode_slice(&xf).unwrap();
-    let cfg = VaeConfig { hidden: vec![64], ..Default::default() };
-    let mut trainer = Trainer::new(cfg, TrainConfig { batch: 5, seed: 3, ..Default::default() }).unwrap();
-    trainer.set_data(Dataset::new(x.clone(), (0..10).collect()).unwrap()).unwrap();
-    let train = (0..4)
-        .map(|_| {
-            let s = trainer.train_steps(5).unwrap();
-            [s.loss, s.recon, s.kl]
-        })
-        .collect();
-    Reference { weights_bytes: bytes.len(), z, decoded, x, mu, logvar, train }
+    let run = |cfg: VaeConfig| {
+        let mut trainer = Trainer::new(cfg, TrainConfig { batch: 5, seed: 3, ..Default::default() }).unwrap();
+        trainer.set_data(Dataset::new(x.clone(), (0..10).collect()).unwrap()).unwrap();
+        (0..4)
+            .map(|_| {
+                let s = trainer.train_steps(5).unwrap();
+                [s.loss, s.recon, s.kl]
+            })
+            .collect::<Vec<_>>()
+    };
+    let train = run(VaeConfig { hidden: vec![64], ..Default::default() });
+    let train_gaussian =
+        run(VaeConfig { hidden: vec![64], latent: 3, likelihood: Likelihood::Gaussian, ..Default::default() });
+    Reference { weights_bytes: bytes.len(), z, decoded, x, mu, logvar, train, train_gaussian }
 }
 
 #[test]
@@ -108,8 +115,16 @@ fn native_build_reproduces_the_reference_fixture() {
     // 1e-4 (0.04 to 0.05 nats) allows a hundredfold that drift, yet one step more or less, another seed or
     // another batch moves these losses by whole nats.
     // Mutation that turns it red: `trainer.train_steps(4)` in compute() (one step fewer each call).
-    for (k, (a, b)) in saved.train.as_flattened().iter().zip(now.train.as_flattened()).enumerate() {
-        assert!((a - b).abs() <= 1e-4 * a.abs().max(1.0), "training loss {k}: native {b} against the fixture's {a}");
+    for (run, saved, now) in
+        [("bernoulli", &saved.train, &now.train), ("gaussian", &saved.train_gaussian, &now.train_gaussian)]
+    {
+        assert_eq!(saved.len(), now.len());
+        for (k, (a, b)) in saved.as_flattened().iter().zip(now.as_flattened()).enumerate() {
+            assert!(
+                (a - b).abs() <= 1e-4 * a.abs().max(1.0),
+                "{run} training loss {k}: native {b} against the fixture's {a}"
+            );
+        }
     }
 }
 

@@ -159,7 +159,7 @@ pub fn panic_for_tests() {
     panic!("a panic forced by a test");
 }
 
-const FIELDS: [&str; 8] = ["hidden", "latent", "beta", "lr", "batch", "seed", "weightDecay", "shift"];
+const FIELDS: [&str; 9] = ["hidden", "latent", "beta", "likelihood", "lr", "batch", "seed", "weightDecay", "shift"];
 
 /// Reads the plain config object field by field, so that every error names its field.
 fn read_config(config: &JsValue) -> Result<(VaeConfig, TrainConfig), JsError> {
@@ -193,6 +193,13 @@ fn read_config(config: &JsValue) -> Result<(VaeConfig, TrainConfig), JsError> {
     }
     if let Some(v) = get("beta") {
         cfg.beta = number("beta", v)?;
+    }
+    if let Some(v) = get("likelihood") {
+        let name = v
+            .as_string()
+            .ok_or_else(|| JsError::new(&format!("invalid setting `likelihood`: must be a string, got {v:?}")))?;
+        cfg.likelihood = vae_core::config::Likelihood::try_from(name)
+            .map_err(|e| JsError::new(&format!("invalid setting `likelihood`: {e}")))?;
     }
     if let Some(v) = get("lr") {
         t.lr = number("lr", v)?;

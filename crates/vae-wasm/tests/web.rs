@@ -26,6 +26,8 @@ struct Reference {
     logvar: Vec<f32>,
     #[cfg_attr(not(feature = "train"), allow(dead_code))]
     train: Vec<[f32; 3]>,
+    #[cfg_attr(not(feature = "train"), allow(dead_code))]
+    train_gaussian: Vec<[f32; 3]>,
 }
 
 fn reference() -> Reference {
@@ -86,7 +88,34 @@ fn trainer_gives_the_native_losses_for_the_same_seed_and_data() {
     let hidden = js_sys::Array::of1(&64.into());
     let mut t = Trainer::new(config(&[("hidden", hidden.into()), ("batch", 5.into()), ("seed", 3.into())])).unwrap();
     t.set_data(r.x.clone(), (0..10).collect()).unwrap();
-    for (i, want) in r.train.iter().enumerate() {
+    check_losses(&mut t, &r.train);
+    // The trained weights load as a Vae.
+    let vae = Vae::new(&t.to_safetensors().unwrap()).unwrap();
+    assert_eq!(vae.decode(&[0.0, 0.0]).unwrap(), t.decode(&[0.0, 0.0]).unwrap());
+}
+
+/// The same with a Gaussian decoder and a 3-D latent space.
+#[cfg(feature = "train")]
+#[wasm_bindgen_test]
+fn a_gaussian_trainer_gives_the_native_losses() {
+    let r = reference();
+    let hidden = js_sys::Array::of1(&64.into());
+    let fields = [
+        ("hidden", hidden.into()),
+        ("latent", 3.into()),
+        ("likelihood", "gaussian".into()),
+        ("batch", 5.into()),
+        ("seed", 3.into()),
+    ];
+    let mut t = Trainer::new(config(&fields)).unwrap();
+    t.set_data(r.x.clone(), (0..10).collect()).unwrap();
+    check_losses(&mut t, &r.train_gaussian);
+}
+
+/// Four calls of `train_steps(5)` against the native run's means.
+#[cfg(feature = "train")]
+fn check_losses(t: &mut Trainer, want: &[[f32; 3]]) {
+    for (i, want) in want.iter().enumerate() {
         let s = t.train_steps(5).unwrap();
         let get = |k: &str| Reflect::get(&s, &k.into()).unwrap().as_f64().unwrap() as f32;
         let got = [get("loss"), get("recon"), get("kl")];
@@ -95,15 +124,14 @@ fn trainer_gives_the_native_losses_for_the_same_seed_and_data() {
         }
         assert_eq!(get("step") as usize, 5 * (i + 1));
     }
-    // The trained weights load as a Vae.
-    let vae = Vae::new(&t.to_safetensors().unwrap()).unwrap();
-    assert_eq!(vae.decode(&[0.0, 0.0]).unwrap(), t.decode(&[0.0, 0.0]).unwrap());
 }
 
 #[cfg(feature = "train")]
 #[wasm_bindgen_test]
 fn bad_trainer_configs_throw_errors_that_name_the_field() {
-    let cases: [(&str, JsValue, &str); 7] = [
+    let cases: [(&str, JsValue, &str); 9] = [
+        ("likelihood", "poisson".into(), "likelihood must be \"bernoulli\" or \"gaussian\""),
+        ("likelihood", 1.into(), "invalid setting `likelihood`"),
         ("lr", f64::NAN.into(), "lr"),
         ("lr", (-1.0).into(), "lr"),
         ("batch", 0.into(), "batch"),
