@@ -169,7 +169,7 @@ impl Net {
 
         // The model as a composition of its pieces: the encoder's dense + ReLU layers, the Gaussian posterior
         // (its two heads and the reparameterisation), the decoder's dense + ReLU layers, the logits' layer, and
-        // the Bernoulli likelihood with the KL term; then each piece's backward in the reverse order.
+        // the likelihood (Bernoulli or Gaussian) with the KL term; then each piece's backward in reverse order.
         stack_forward(p, enc, x, &mut w.enc, t);
         let top = w.enc.last().unwrap();
         gaussian_forward(p, heads, top, eps, &mut w.post, t);
@@ -222,15 +222,13 @@ impl Net {
     pub fn encode(&self, p: &[f32], x: &[f32]) -> (Vec<f32>, Vec<f32>) {
         assert_eq!(p.len(), self.len);
         let (n, lat, h) = (x.len() / self.cfg.input, self.cfg.latent, self.hidden());
-        let mut a = x.to_vec();
-        for l in &self.layers[..h] {
-            let mut y = vec![0f32; n * l.out];
-            forward(p, l, &a, &mut y, true, self.products);
-            a = y;
-        }
+        let enc = &self.layers[..h];
+        let mut acts: Vec<Vec<f32>> = enc.iter().map(|l| vec![0f32; n * l.out]).collect();
+        stack_forward(p, enc, x, &mut acts, self.products);
+        let top = acts.last().unwrap();
         let (mut mu, mut logvar) = (vec![0f32; n * lat], vec![0f32; n * lat]);
-        forward(p, &self.layers[h], &a, &mut mu, false, self.products);
-        forward(p, &self.layers[h + 1], &a, &mut logvar, false, self.products);
+        forward(p, &self.layers[h], top, &mut mu, false, self.products);
+        forward(p, &self.layers[h + 1], top, &mut logvar, false, self.products);
         (mu, logvar)
     }
 
