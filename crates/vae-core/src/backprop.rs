@@ -670,6 +670,22 @@ mod tests {
         assert!((sum as f64 - want_sum).abs() <= 1e-5 * want_sum, "{sum} against {want_sum}");
     }
 
+    /// A candle `Vae` of `cfg` whose parameter k's element i is sin((i a + k b) c): weights of order 1, with
+    /// both signs, so that some ReLUs are off.
+    fn sin_vae(cfg: &VaeConfig, a: usize, b: usize, c: f32) -> Vae {
+        let dev = Device::Cpu;
+        let tensors = param_shapes(cfg)
+            .into_iter()
+            .enumerate()
+            .map(|(k, (name, shape))| {
+                let len: usize = shape.iter().product();
+                let v: Vec<f32> = (0..len).map(|i| ((i * a + k * b) as f32 * c).sin()).collect();
+                (name, Tensor::from_vec(v, shape, &dev).unwrap())
+            })
+            .collect();
+        Vae::new(cfg, VarBuilder::from_tensors(tensors, DType::F32, &dev)).unwrap()
+    }
+
     /// `Vae::decode_slice` (this module's decoder, with this target's products) and the decoder with the
     /// dot-form kernel against `Vae::decode` (candle's ops), with z far enough out that logits saturate both
     /// ways, for one and for three hidden layers.
@@ -679,16 +695,7 @@ mod tests {
         for hidden in [vec![7], vec![6, 9, 5]] {
             let cfg = VaeConfig { input: 13, hidden, latent: 3, ..Default::default() };
             let dev = Device::Cpu;
-            let tensors = param_shapes(&cfg)
-                .into_iter()
-                .enumerate()
-                .map(|(k, (name, shape))| {
-                    let len: usize = shape.iter().product();
-                    let v: Vec<f32> = (0..len).map(|i| ((i * 31 + k * 7) as f32 * 0.377).sin()).collect();
-                    (name, Tensor::from_vec(v, shape, &dev).unwrap())
-                })
-                .collect();
-            let vae = Vae::new(&cfg, VarBuilder::from_tensors(tensors, DType::F32, &dev)).unwrap();
+            let vae = sin_vae(&cfg, 31, 7, 0.377);
             let z: Vec<f32> = [0.0, 0.0, 0.0, 1.5, -2.0, 0.3, 300.0, -400.0, 250.0, -900.0, 800.0, -1.0].to_vec();
             let zt = Tensor::from_slice(&z, (4, 3), &dev).unwrap();
             let theirs = vae.decode(&zt).unwrap().flatten_all().unwrap().to_vec1::<f32>().unwrap();
@@ -716,16 +723,7 @@ mod tests {
         for hidden in [vec![7], vec![6, 9, 5]] {
             let cfg = VaeConfig { input: 13, hidden, latent: 3, ..Default::default() };
             let dev = Device::Cpu;
-            let tensors = param_shapes(&cfg)
-                .into_iter()
-                .enumerate()
-                .map(|(k, (name, shape))| {
-                    let len: usize = shape.iter().product();
-                    let v: Vec<f32> = (0..len).map(|i| ((i * 29 + k * 11) as f32 * 0.411).sin()).collect();
-                    (name, Tensor::from_vec(v, shape, &dev).unwrap())
-                })
-                .collect();
-            let vae = Vae::new(&cfg, VarBuilder::from_tensors(tensors, DType::F32, &dev)).unwrap();
+            let vae = sin_vae(&cfg, 29, 11, 0.411);
             let x: Vec<f32> = (0..5 * 13).map(|i| ((i * 7) % 11) as f32 / 10.0).collect();
             let (mu, lv) = vae.encode(&Tensor::from_slice(&x, (5, 13), &dev).unwrap()).unwrap();
             let theirs = [mu, lv].map(|t| t.flatten_all().unwrap().to_vec1::<f32>().unwrap());
