@@ -132,8 +132,7 @@ test('exported weights give the same held-out loss in `vae eval` as on the page,
   assert.equal(download.suggestedFilename(), `vae-step-${d.trainStep}.safetensors`);
   const file = join(ARTIFACTS, 'trained.safetensors');
   await download.saveAs(file);
-  const native = JSON.parse(execFileSync(process.env.VAE_BIN ?? join(ROOT, 'target', 'debug', 'vae'),
-    ['eval', '--weights', file, '--samples', '1', '--seed', '0', '--json'], { cwd: ROOT }).toString());
+  const native = nativeEval(file);
   // The same digits, the same eps (seed 0): wasm and native differ only by float rounding.
   assert.ok(Math.abs(native.loss - h.at(-1)[1]) < 0.05, `page ${h.at(-1)[1]} vs vae eval ${native.loss}`);
 

@@ -235,14 +235,12 @@ impl Net {
     /// The decoder alone: z (n, latent) -> Bernoulli pixel probabilities (n, input).
     pub fn decode(&self, p: &[f32], z: &[f32]) -> Vec<f32> {
         assert_eq!(p.len(), self.len);
-        let n = z.len() / self.cfg.latent;
-        let dec = &self.layers[self.hidden() + 2..];
-        let mut x = z.to_vec();
-        for (i, l) in dec.iter().enumerate() {
-            let mut y = vec![0f32; n * l.out];
-            forward(p, l, &x, &mut y, i + 1 < dec.len(), self.products);
-            x = y;
-        }
+        let (n, h) = (z.len() / self.cfg.latent, self.hidden());
+        let dec = &self.layers[h + 2..];
+        let mut acts: Vec<Vec<f32>> = dec[..h].iter().map(|l| vec![0f32; n * l.out]).collect();
+        stack_forward(p, &dec[..h], z, &mut acts, self.products);
+        let mut x = vec![0f32; n * self.cfg.input];
+        forward(p, &dec[h], acts.last().unwrap(), &mut x, false, self.products);
         sigmoid(&mut x);
         x
     }
@@ -352,11 +350,10 @@ fn gaussian_backward(
     t: Products,
     s: &mut Transposed,
 ) {
-    let b = kl_scale;
     let inputs = g.dz.iter().zip(eps).zip(g.sigma.iter().zip(g.mu.iter().zip(&g.logvar)));
     for ((dmu, dlv), ((&dz, &e), (&sg, (&mu, &lv)))) in g.dmu.iter_mut().zip(&mut g.dlogvar).zip(inputs) {
-        *dmu = dz + b * mu;
-        *dlv = dz * e * sg * 0.5 + b * 0.5 * (lv.exp() - 1.0);
+        *dmu = dz + kl_scale * mu;
+        *dlv = dz * e * sg * 0.5 + kl_scale * 0.5 * (lv.exp() - 1.0);
     }
     let (lm, lv) = (&heads[0], &heads[1]);
     backward_params(grad, lm, n, top, &g.dmu, t, s);

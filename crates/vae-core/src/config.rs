@@ -42,7 +42,8 @@ pub enum Likelihood {
     #[default]
     Bernoulli,
     /// Reconstruction = sum (x - mean)^2 / (2 sigma^2) + d (ln sigma + ln(2 pi) / 2): a true negative
-    /// log-density in nats, constant included, so that figures compare across likelihoods.
+    /// log-density in nats, constant included. A density over continuous pixel values, not a probability of
+    /// the bytes: it can be negative, and does not compare one for one with a Bernoulli model's nats.
     Gaussian,
 }
 

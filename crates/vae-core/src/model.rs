@@ -35,8 +35,13 @@ impl Vae {
     pub fn new(cfg: &VaeConfig, vb: VarBuilder) -> Result<Self> {
         cfg.validate()?;
         let (mut enc, mut heads, mut dec, mut out) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        // The same weights in one flat buffer, in the order of the layers (the layout of `Net`).
+        let mut flat = Vec::with_capacity(cfg.num_params());
+        let f32s = |t: &Tensor| t.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>();
         for d in cfg.layers() {
             let l = linear(d.inp, d.out, vb.pp(&d.name))?;
+            flat.extend(f32s(l.weight())?);
+            flat.extend(f32s(l.bias().expect("every layer has a bias"))?);
             match d.stage {
                 Stage::Encoder => enc.push(l),
                 Stage::Head => heads.push(l),
@@ -49,12 +54,6 @@ impl Vae {
             unreachable!("VaeConfig::layers lists two heads and one output layer")
         };
         let net = Net::new(cfg);
-        let mut flat = Vec::with_capacity(net.len());
-        for l in enc.iter().chain([&enc_mu, &enc_logvar]).chain(&dec).chain([&dec_out]) {
-            let f32s = |t: &Tensor| t.flatten_all()?.to_dtype(candle_core::DType::F32)?.to_vec1::<f32>();
-            flat.extend(f32s(l.weight())?);
-            flat.extend(f32s(l.bias().expect("every layer has a bias"))?);
-        }
         Ok(Self { cfg: cfg.clone(), enc, enc_mu, enc_logvar, dec, dec_out, net, flat })
     }
 
