@@ -57,8 +57,8 @@ build_cli() {
   VAE="$TARGET_DIR/release/vae"
 }
 
-# Two modules into pkg/: vae_wasm (the explorer's: Vae) and vae_train (the training worker's: Vae and
-# Trainer). The page loads only the first; the second is fetched when training starts. The function-name
+# Two modules into pkg/: vae_wasm (the explorer's: Model, alias Vae) and vae_train (the training worker's:
+# Model and Trainer). The page loads only the first; the second is fetched when training starts. The function-name
 # section is dropped (a fifth of the file; only stack traces use it).
 build_wasm() {
   ensure_wasm_target
@@ -72,7 +72,27 @@ build_wasm() {
     (cd "$ROOT" && cargo build --release --target wasm32-unknown-unknown -p vae-wasm ${features:+--features "$features"})
     wasm-bindgen --target web --remove-name-section --remove-producers-section --out-name "$name" \
       --out-dir "$ROOT/pkg" "$out"
+    # `Vae`, the class's name when the family was one VAE, stays an alias of `Model` (wasm-bindgen exports
+    # each class under one name).
+    echo 'export { Model as Vae };' >>"$ROOT/pkg/$name.js"
+    echo 'export { Model as Vae };' >>"$ROOT/pkg/$name.d.ts"
   done
+}
+
+# Python with safetensors and numpy from PyPI, in a virtual environment under target/, for the test that
+# loads PyTorch users' weights files written by the Python safetensors package. Sets VAE_PYTHON.
+ensure_python_tools() {
+  local venv="$TARGET_DIR/pyenv"
+  if ! "$venv/bin/python" -c 'import safetensors, numpy' 2>/dev/null; then
+    if ! command -v python3 >/dev/null || ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
+      say "installing Python 3 and venv from Debian"
+      apt_install python3 python3-venv
+    fi
+    say "installing safetensors and numpy from PyPI into $venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "safetensors==0.8.0" "numpy>=2,<3"
+  fi
+  export VAE_PYTHON="$venv/bin/python"
 }
 
 ensure_chromium() {

@@ -511,7 +511,13 @@ function useModel(bytes, name) {
     showError(`${name}: ${e.message} The explorer keeps its current model.`);
     return false;
   }
-  const latent = next.config.latent;
+  const { latent, family } = next.config;
+  if (family !== 'vae') {
+    next.free();
+    const what = family === 'ae' ? 'an autoencoder' : 'a conditional VAE';
+    showError(`${name} is ${what}; the explorer's map, pad and scores are built for VAEs, whose codes are distributions. The explorer keeps its current model.`);
+    return false;
+  }
   if (latent !== 2) {
     next.free();
     showError(`${name} has a ${latent}-dimensional latent space; the explorer's map shows 2-D latent spaces. The explorer keeps its current model.`);

@@ -1,6 +1,6 @@
 // The explorer's wasm-facing module: loads the wasm core (the `vae_wasm` module, without training code)
-// and a weights file, with progress, and hands out a `Vae`. The training worker uses train-core.js.
-import init, { Vae, latentPath, maxWeightsBytes } from '../pkg/vae_wasm.js';
+// and a weights file, with progress, and hands out a `Model` (a VAE, an autoencoder or a conditional VAE). The training worker uses train-core.js.
+import init, { Model, latentPath, maxWeightsBytes } from '../pkg/vae_wasm.js';
 import { fetchBytes, WEIGHTS_URL } from './assets.js';
 
 export { latentPath, fetchBytes, maxWeightsBytes };
@@ -16,10 +16,10 @@ export function initWasm(onProgress) {
   return wasmReady;
 }
 
-/** Builds a Vae from safetensors bytes; the Error says in words what is wrong with a bad file. */
+/** Builds a Model from safetensors bytes (ours, or a PyTorch user's); the Error says in words what is wrong with a bad file. */
 export function vaeFromBytes(bytes) {
   try {
-    return new Vae(bytes);
+    return new Model(bytes);
   } catch (e) {
     throw new Error(`The model weights could not be used: ${e.message}.`);
   }

@@ -1,11 +1,13 @@
 //! `vae bench`: native speed figures for `scripts/bench`: training samples per second (784-512-2, batch 100,
-//! the median of timed windows after warm-up) and the GFLOP/s of the 100x784 by 784x512 product. The thread
-//! count is rayon's (set RAYON_NUM_THREADS=1 for one thread). Prints one JSON object.
+//! the median of timed windows after warm-up, for the family asked for) and the GFLOP/s of the 100x784 by
+//! 784x512 product. The thread count is rayon's (set RAYON_NUM_THREADS=1 for one thread). Prints one JSON
+//! object.
 
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Result;
+use vae_core::config::Family;
 use vae_core::probe::MatmulProbe;
 use vae_core::{TrainConfig, Trainer, VaeConfig};
 
@@ -23,6 +25,9 @@ pub struct Args {
     /// Steps per window.
     #[arg(long, default_value_t = 50)]
     steps: usize,
+    /// The family to train: vae, ae or cvae (on the digits' 10 labels).
+    #[arg(long, default_value = "vae", value_parser = |s: &str| Family::try_from(s.to_string()))]
+    family: Family,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -31,7 +36,8 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let cfg = VaeConfig::default();
+    let classes = if a.family == Family::Cvae { 10 } else { 0 };
+    let cfg = VaeConfig { family: a.family, classes, ..Default::default() };
     let batch = 100;
     let mut t = Trainer::new(cfg.clone(), TrainConfig { batch, seed: 1, ..Default::default() })?;
     t.set_data(crate::data::load_split(&a.data, "train")?)?;
@@ -57,6 +63,7 @@ pub fn run(a: Args) -> Result<()> {
         .collect::<Result<_>>()?;
     let out = serde_json::json!({
         "threads": candle_core::utils::get_num_threads(),
+        "family": a.family.name(),
         "samples_per_sec": median(rates.clone()),
         "windows": rates,
         "step_flops": vae_core::train::step_flops(&cfg, batch),

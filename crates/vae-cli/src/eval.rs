@@ -27,7 +27,22 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let vae = crate::data::load_vae(&a.weights)?;
     let data = crate::data::load_split(&a.data, &a.split)?;
-    let p = vae_core::evaluate(&vae, &data, a.samples, a.seed)?;
+    let p = vae.evaluate(&data, a.samples, a.seed)?;
+    if !vae.config().family.gaussian() {
+        // An autoencoder has no ELBO: its reconstruction term alone.
+        if a.json {
+            println!("{}", serde_json::json!({ "recon": p.recon, "n": data.len() }));
+        } else {
+            println!(
+                "{} {}: reconstruction {:.2} nats (an autoencoder has no KL term and no ELBO; {} digits)",
+                a.weights.display(),
+                a.split,
+                p.recon,
+                data.len()
+            );
+        }
+        return Ok(());
+    }
     if a.json {
         println!(
             "{}",

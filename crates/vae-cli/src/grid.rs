@@ -15,6 +15,9 @@ pub struct Args {
     range: f32,
     #[arg(long, default_value = "grid.png")]
     out: PathBuf,
+    /// The class a conditional VAE decodes the grid in (a digit, 0-9).
+    #[arg(long)]
+    label: Option<u8>,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -29,7 +32,13 @@ pub fn run(a: Args) -> Result<()> {
         bail!("a manifold grid needs a 2-D latent space; this model has {}", vae.config().latent);
     }
     let z: Vec<f32> = vae_core::latent::grid(a.n, -a.range, a.range).into_iter().flatten().collect();
-    let probs = vae.decode_slice(&z)?;
+    let labels = match (vae.config().conditional(), a.label) {
+        (true, Some(d)) => Some(vec![d; a.n * a.n]),
+        (true, None) => bail!("this model is a conditional VAE: give the class to decode in with --label 0-9"),
+        (false, Some(_)) => bail!("--label is for a conditional VAE; this model is a {}", vae.config().family.name()),
+        (false, None) => None,
+    };
+    let probs = vae.decode_slice(&z, labels.as_deref())?;
     let side = a.n * SIDE;
     let mut img = vec![0u8; side * side];
     for (k, digit) in probs.chunks_exact(SIDE * SIDE).enumerate() {

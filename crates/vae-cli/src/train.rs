@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use anyhow::{Context, Result};
 use candle_core::DType;
 use indicatif::{ProgressBar, ProgressStyle};
-use vae_core::config::Likelihood;
-use vae_core::{evaluate, Dataset, TrainConfig, Trainer, VaeConfig};
+use vae_core::config::{Family, Likelihood};
+use vae_core::train::Engine;
+use vae_core::{Dataset, TrainConfig, Trainer, VaeConfig};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -22,8 +23,17 @@ pub struct Args {
     /// Hidden layer sizes, comma-separated (the decoder mirrors them).
     #[arg(long, value_delimiter = ',', default_value = "512")]
     hidden: Vec<usize>,
+    /// The model: vae (a beta-VAE with --beta), ae (an autoencoder: no sampling, no KL) or cvae (conditioned
+    /// on each digit's label).
+    #[arg(long, default_value = "vae", value_parser = |s: &str| Family::try_from(s.to_string()))]
+    family: Family,
+    /// Latent dimensions, 1 to 64.
     #[arg(long, default_value_t = 2)]
     latent: usize,
+    /// Classes a cvae's label takes (default 10, the digits); other families take none.
+    #[arg(long)]
+    classes: Option<usize>,
+    /// Weight of the KL term (a beta-VAE when not 1); reports give the true negative ELBO beside it.
     #[arg(long, default_value_t = 1.0)]
     beta: f64,
     /// The decoder's likelihood: bernoulli (binary cross-entropy) or gaussian (fixed sigma 0.2, in nats with
@@ -54,6 +64,10 @@ pub struct Args {
     /// Draws of eps per validation digit.
     #[arg(long, default_value_t = 2)]
     val_samples: usize,
+    /// The engine: fast (the hand-written step, as in the browser) or candle (candle's autograd and
+    /// candle-nn's AdamW, the reference). The same seed gives the same run on both, to rounding.
+    #[arg(long, default_value = "fast", value_parser = engine)]
+    engine: Engine,
     /// Store the weights as f16 (half the size) instead of f32.
     #[arg(long)]
     f16: bool,
@@ -63,23 +77,34 @@ pub struct Args {
     steps: Option<usize>,
 }
 
+fn engine(s: &str) -> std::result::Result<Engine, String> {
+    match s {
+        "fast" => Ok(Engine::Fast),
+        "candle" => Ok(Engine::Candle),
+        _ => Err(format!("the engine must be fast or candle, got {s:?}")),
+    }
+}
+
 pub fn run(a: Args) -> Result<()> {
     let full = crate::data::load_split(&a.data, "train")?;
+    let classes = a.classes.unwrap_or(if a.family == Family::Cvae { 10 } else { 0 });
     let cfg = VaeConfig {
         hidden: a.hidden.clone(),
         latent: a.latent,
         beta: a.beta,
         likelihood: a.likelihood,
+        family: a.family,
+        classes,
         ..Default::default()
     };
     let tcfg = TrainConfig { lr: a.lr, batch: a.batch, weight_decay: a.weight_decay, seed: a.seed, shift: a.shift };
-    let mut t = Trainer::new(cfg, tcfg)?;
+    let mut t = Trainer::with_engine(cfg, tcfg, a.engine)?;
     if let Some(steps) = a.steps {
         t.set_data(full)?;
         let s = t.train_steps(steps)?;
         let bytes = t.to_safetensors(if a.f16 { DType::F16 } else { DType::F32 })?;
         std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
-        eprintln!("{steps} steps (mean batch loss {:.2}); wrote {} ({} bytes)", s.loss, a.out.display(), bytes.len());
+        eprintln!("{steps} steps (mean batch loss {:.4}); wrote {} ({} bytes)", s.loss, a.out.display(), bytes.len());
         return Ok(());
     }
     let (train, val) = split(&full, a.val, a.seed)?;
@@ -104,7 +129,7 @@ pub fn run(a: Args) -> Result<()> {
     for epoch in 1..=a.epochs {
         let s = t.train_steps(steps_per_epoch)?;
         // The same eps every epoch (fixed seed), so epochs are compared on equal terms.
-        let v = evaluate(t.vae()?, &val, a.val_samples, 12345)?;
+        let v = t.model().evaluate(&val, a.val_samples, 12345)?;
         if v.loss < best {
             (best, best_epoch, since_best, since_lr) = (v.loss, epoch, 0, 0);
             best_weights = t.tensors()?;
@@ -117,10 +142,15 @@ pub fn run(a: Args) -> Result<()> {
             t.set_lr(lr)?;
             since_lr = 0;
         }
-        let msg = format!(
-            "train {:.2} (recon {:.2} kl {:.2}) val {:.2} best {:.2}@{} lr {:.1e}",
-            s.loss, s.recon, s.kl, v.loss, best, best_epoch, lr
-        );
+        // An AE reports its reconstruction; a beta-VAE its objective and, beside it, the true negative ELBO.
+        let terms = if a.family == Family::Ae {
+            String::new()
+        } else if a.beta == 1.0 {
+            format!(" (recon {:.2} kl {:.2})", s.recon, s.kl)
+        } else {
+            format!(" (recon {:.2} kl {:.2}, -ELBO {:.2})", s.recon, s.kl, s.recon + s.kl)
+        };
+        let msg = format!("train {:.2}{terms} val {:.2} best {:.2}@{} lr {:.1e}", s.loss, v.loss, best, best_epoch, lr);
         if bar.is_hidden() {
             eprintln!("epoch {epoch}: {msg}"); // not a terminal: one line per epoch for the log
         }
@@ -134,8 +164,9 @@ pub fn run(a: Args) -> Result<()> {
     t.load_tensors(&best_weights)?;
     let bytes = t.to_safetensors(if a.f16 { DType::F16 } else { DType::F32 })?;
     std::fs::write(&a.out, &bytes).with_context(|| format!("cannot write {}", a.out.display()))?;
+    let what = if a.family == Family::Ae { "reconstruction" } else { "negative ELBO" };
     eprintln!(
-        "best validation negative ELBO {best:.2} at epoch {best_epoch}; wrote {} ({} bytes)",
+        "best validation {what} {best:.2} at epoch {best_epoch}; wrote {} ({} bytes)",
         a.out.display(),
         bytes.len()
     );

@@ -26,15 +26,22 @@ pub fn idx_case(data: &[u8]) {
     }
 }
 
-/// The weights loader on arbitrary bytes: Ok or an Error, never a panic, hang or runaway allocation. A model
-/// it accepts decodes to probabilities in [0, 1], or says in an Error that it cannot. Returns whether the
-/// file was accepted.
+/// The weights loader on arbitrary bytes (ours with any family's metadata, or a PyTorch layout): Ok or an
+/// Error, never a panic, hang or runaway allocation. A model it accepts decodes to probabilities in [0, 1]
+/// (in its last class, for a CVAE) and encodes to a code of its latent size, with a log sigma^2 exactly when
+/// its family has one, or says in an Error that it cannot. Returns whether the file was accepted.
 #[allow(dead_code)]
 pub fn weights_case(data: &[u8]) -> bool {
     let Ok(vae) = Vae::from_safetensors(data) else { return false };
-    let z = vec![0.5f32; vae.config().latent];
-    if let Ok(px) = vae.decode_slice(&z) {
+    let cfg = vae.config().clone();
+    let y = cfg.conditional().then(|| vec![(cfg.classes - 1) as u8]);
+    let z = vec![0.5f32; cfg.latent];
+    if let Ok(px) = vae.decode_slice(&z, y.as_deref()) {
         assert!(px.iter().all(|p| (0.0..=1.0).contains(p)), "{px:?}");
+    }
+    if let Ok((mu, logvar)) = vae.encode_slice(&vec![0.25f32; cfg.input], y.as_deref()) {
+        assert_eq!(mu.len(), cfg.latent);
+        assert_eq!(logvar.map(|v| v.len()), cfg.family.gaussian().then_some(cfg.latent));
     }
     true
 }

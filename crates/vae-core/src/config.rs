@@ -12,6 +12,8 @@ pub const MAX_LAYER: usize = 4096;
 pub const MAX_DEPTH: usize = 4;
 /// Largest latent dimension.
 pub const MAX_LATENT: usize = 64;
+/// Most classes a conditional VAE takes.
+pub const MAX_CLASSES: usize = 256;
 /// Most trainable parameters: their f32 weights file must fit in `weights::MAX_BYTES` (64 MiB), so that
 /// every model that can be made can also be saved and loaded again.
 pub const MAX_PARAMS: usize = 16_000_000;
@@ -30,6 +32,59 @@ pub struct VaeConfig {
     /// The decoder's likelihood p(x | z), whose negative log is the reconstruction term. A file without it
     /// (every file before it existed) holds a Bernoulli model.
     pub likelihood: Likelihood,
+    /// Which model of the family: a VAE (the default, and every file's before the field existed), an
+    /// autoencoder, or a conditional VAE.
+    pub family: Family,
+    /// A conditional VAE's number of classes: the length of the one-hot label concatenated to the encoder's
+    /// and the decoder's inputs. 0 for the other families.
+    pub classes: usize,
+}
+
+/// The model families the lessons compare.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub enum Family {
+    /// x -> q(z | x) = N(mu, sigma^2), z = mu + sigma eps, loss = recon + beta KL (a beta-VAE when beta != 1).
+    #[default]
+    Vae,
+    /// A deterministic encoder x -> z: no log sigma^2, no sampling, no KL; the loss is the reconstruction.
+    Ae,
+    /// A conditional VAE (Sohn et al. 2015): the label's one-hot vector is concatenated to the encoder's input
+    /// and to the decoder's.
+    Cvae,
+}
+
+impl Family {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Vae => "vae",
+            Self::Ae => "ae",
+            Self::Cvae => "cvae",
+        }
+    }
+
+    /// Whether the posterior is a Gaussian (with a log sigma^2 head, sampling and a KL term).
+    pub fn gaussian(self) -> bool {
+        !matches!(self, Self::Ae)
+    }
+}
+
+impl TryFrom<String> for Family {
+    type Error = String;
+    fn try_from(s: String) -> std::result::Result<Self, String> {
+        match s.as_str() {
+            "vae" => Ok(Self::Vae),
+            "ae" => Ok(Self::Ae),
+            "cvae" => Ok(Self::Cvae),
+            _ => Err(format!("family must be \"vae\", \"ae\" or \"cvae\", got {s:?}")),
+        }
+    }
+}
+
+impl From<Family> for String {
+    fn from(f: Family) -> Self {
+        f.name().to_string()
+    }
 }
 
 /// The decoder's likelihood p(x | z). Both read the decoder's output through the logistic function: as
@@ -78,8 +133,10 @@ impl From<Likelihood> for String {
 pub enum Stage {
     /// An encoder hidden layer, followed by ReLU.
     Encoder,
-    /// A Gaussian head of the encoder: mu, then log sigma^2. No activation.
-    Head,
+    /// The encoder's head for the code: a VAE's mu, an autoencoder's z. No activation.
+    Mean,
+    /// A VAE's head for log sigma^2. No activation.
+    LogVar,
     /// A decoder hidden layer, followed by ReLU.
     Decoder,
     /// The decoder's output layer: the pixel logits.
@@ -107,7 +164,15 @@ impl Dense {
 
 impl Default for VaeConfig {
     fn default() -> Self {
-        Self { input: 784, hidden: vec![512], latent: 2, beta: 1.0, likelihood: Likelihood::Bernoulli }
+        Self {
+            input: 784,
+            hidden: vec![512],
+            latent: 2,
+            beta: 1.0,
+            likelihood: Likelihood::Bernoulli,
+            family: Family::Vae,
+            classes: 0,
+        }
     }
 }
 
@@ -134,6 +199,24 @@ impl VaeConfig {
                 field: "latent",
                 reason: format!("must be 1 to {MAX_LATENT}, got {}", self.latent),
             });
+        }
+        match (self.family, self.classes) {
+            (Family::Cvae, 0) => {
+                return Err(Error::Config {
+                    field: "classes",
+                    reason: "a cvae needs the number of classes its labels take (10 for digits), got 0".into(),
+                })
+            }
+            (Family::Cvae, c) if c > MAX_CLASSES => {
+                return Err(Error::Config { field: "classes", reason: format!("must be 1 to {MAX_CLASSES}, got {c}") })
+            }
+            (Family::Vae | Family::Ae, c) if c > 0 => {
+                return Err(Error::Config {
+                    field: "classes",
+                    reason: format!("only a cvae takes labels; a {} has 0 classes, got {c}", self.family.name()),
+                })
+            }
+            _ => {}
         }
         if self.num_params() > MAX_PARAMS {
             return Err(Error::Config {
@@ -164,29 +247,46 @@ impl VaeConfig {
         Ok(cfg)
     }
 
-    /// The layer sizes, e.g. "784-512-2".
+    /// The family and layer sizes, e.g. "784-512-2" for a VAE, "ae 784-512-2", "cvae 784-512-2 (10 classes)".
     pub fn describe(&self) -> String {
         let mut dims = vec![self.input];
         dims.extend(&self.hidden);
         dims.push(self.latent);
-        dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("-")
+        let sizes = dims.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("-");
+        match self.family {
+            Family::Vae => sizes,
+            Family::Ae => format!("ae {sizes}"),
+            Family::Cvae => format!("cvae {sizes} ({} classes)", self.classes),
+        }
+    }
+
+    /// Whether the model takes labels (a CVAE).
+    pub fn conditional(&self) -> bool {
+        self.family == Family::Cvae
     }
 
     /// The model's dense layers: the one list that the parameter names and shapes, the weights file's layout,
     /// the flat buffer of the hand-written engine, the candle model and the FLOP count are all read from.
-    /// In order: `enc.{i}` for the encoder's hidden layers, the heads `enc_mu` and `enc_logvar`, `dec.{i}`
-    /// for the decoder's hidden layers (the encoder's mirrored), and `dec_out`, which gives the pixel logits.
+    /// In order: `enc.{i}` for the encoder's hidden layers; the heads, `enc_mu` and `enc_logvar` for a VAE
+    /// or CVAE, `enc_z` for an autoencoder; `dec.{i}` for the decoder's hidden layers (the encoder's
+    /// mirrored); and `dec_out`, which gives the pixel logits. A CVAE's first encoder layer takes the image
+    /// and then the one-hot label (`input + classes` numbers), and its first decoder layer z and then the
+    /// label (`latent + classes`).
     pub fn layers(&self) -> Vec<Dense> {
         let dense = |name: String, inp, out, stage, input_gradient| Dense { name, inp, out, stage, input_gradient };
         let mut out = Vec::with_capacity(2 * self.hidden.len() + 3);
-        let mut prev = self.input;
+        let mut prev = self.input + self.classes;
         for (i, &h) in self.hidden.iter().enumerate() {
             out.push(dense(format!("enc.{i}"), prev, h, Stage::Encoder, i > 0));
             prev = h;
         }
-        out.push(dense("enc_mu".into(), prev, self.latent, Stage::Head, true));
-        out.push(dense("enc_logvar".into(), prev, self.latent, Stage::Head, true));
-        let mut prev = self.latent;
+        if self.family.gaussian() {
+            out.push(dense("enc_mu".into(), prev, self.latent, Stage::Mean, true));
+            out.push(dense("enc_logvar".into(), prev, self.latent, Stage::LogVar, true));
+        } else {
+            out.push(dense("enc_z".into(), prev, self.latent, Stage::Mean, true));
+        }
+        let mut prev = self.latent + self.classes;
         for (i, &h) in self.hidden.iter().rev().enumerate() {
             out.push(dense(format!("dec.{i}"), prev, h, Stage::Decoder, true));
             prev = h;
@@ -225,6 +325,43 @@ mod tests {
         assert_eq!(VaeConfig::from_json(&g.to_json()).unwrap(), g);
         let e = VaeConfig::from_json(r#"{"likelihood":"poisson"}"#).unwrap_err().to_string();
         assert!(e.contains(r#"likelihood must be "bernoulli" or "gaussian", got "poisson""#), "{e}");
+    }
+
+    /// A file's config without `family` is a VAE; each family round-trips; the AE has one head and no
+    /// log sigma^2; a CVAE's first layers take the label; bad families and class counts name their field.
+    #[test]
+    fn families_default_round_trip_and_are_checked() {
+        let old = VaeConfig::from_json(r#"{"input":784,"hidden":[512],"latent":2,"beta":1.0}"#).unwrap();
+        assert_eq!((old.family, old.classes), (Family::Vae, 0));
+        let ae = VaeConfig { family: Family::Ae, ..Default::default() };
+        let cvae = VaeConfig { family: Family::Cvae, classes: 10, ..Default::default() };
+        for c in [&ae, &cvae] {
+            assert_eq!(&VaeConfig::from_json(&c.to_json()).unwrap(), c);
+        }
+        let names = |c: &VaeConfig| c.layers().into_iter().map(|d| (d.name, d.inp, d.out)).collect::<Vec<_>>();
+        let want_ae = [("enc.0", 784, 512), ("enc_z", 512, 2), ("dec.0", 2, 512), ("dec_out", 512, 784)];
+        assert_eq!(names(&ae), want_ae.map(|(n, i, o)| (n.to_string(), i, o)));
+        let want_cvae = [
+            ("enc.0", 794, 512),
+            ("enc_mu", 512, 2),
+            ("enc_logvar", 512, 2),
+            ("dec.0", 12, 512),
+            ("dec_out", 512, 784),
+        ];
+        assert_eq!(names(&cvae), want_cvae.map(|(n, i, o)| (n.to_string(), i, o)));
+        // By hand: 784*512+512 + 512*2+2 + 2*512+512 + 512*784+784.
+        assert_eq!(ae.num_params(), 401_920 + 1_026 + 1_536 + 402_192);
+        assert_eq!(cvae.num_params(), 794 * 512 + 512 + 2 * 1_026 + 12 * 512 + 512 + 402_192);
+        let e = VaeConfig::from_json(r#"{"family":"gan"}"#).unwrap_err().to_string();
+        assert!(e.contains(r#"family must be "vae", "ae" or "cvae", got "gan""#), "{e}");
+        for (c, why) in [
+            (VaeConfig { family: Family::Cvae, ..Default::default() }, "got 0"),
+            (VaeConfig { family: Family::Cvae, classes: 257, ..Default::default() }, "1 to 256"),
+            (VaeConfig { classes: 10, ..Default::default() }, "only a cvae takes labels"),
+        ] {
+            let e = c.validate().unwrap_err().to_string();
+            assert!(e.contains("`classes`") && e.contains(why), "{e}");
+        }
     }
 
     #[test]

@@ -74,23 +74,10 @@ impl LossParts {
     }
 }
 
-/// The three losses as tensors: the scalar objective mean(recon + beta kl), and the per-image terms.
+/// The three losses as tensors: the scalar objective mean(recon + beta kl), and the per-image terms (see
+/// [`crate::candle::CandleModel::loss`]).
 pub struct LossTensors {
     pub objective: Tensor,
     pub recon: Tensor,
     pub kl: Tensor,
-}
-
-pub fn neg_elbo(
-    logits: &Tensor,
-    x: &Tensor,
-    mu: &Tensor,
-    logvar: &Tensor,
-    beta: f64,
-    likelihood: Likelihood,
-) -> Result<LossTensors> {
-    let recon = recon_sum(logits, x, likelihood)?;
-    let kl = kl_standard_normal(mu, logvar)?;
-    let objective = (&recon + (&kl * beta)?)?.mean_all()?;
-    Ok(LossTensors { objective, recon, kl })
 }

@@ -2,11 +2,9 @@
 //! order, augmentation and eps all come from one seeded `StdRng`, the same on native and wasm), and
 //! evaluation of the negative ELBO on any set.
 
-use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use candle_core::{DType, Device, Tensor};
-use candle_nn::VarBuilder;
 
 use crate::adamw::AdamW;
 use crate::backprop::{Net, Work};
@@ -19,7 +17,7 @@ use crate::config::VaeConfig;
 use crate::error::{Error, Result};
 use crate::idx::{Dataset, PIXELS, SIDE};
 use crate::loss::LossParts;
-use crate::model::{reparameterize, Vae};
+use crate::model::Model;
 use crate::weights;
 
 /// Optimisation settings: everything about training that is not the model.
@@ -78,18 +76,35 @@ pub struct StepStats {
     pub kl: f32,
 }
 
-/// A model being trained. Its parameters live in one flat buffer, stepped by the hand-written forward and
-/// backward pass of [`crate::backprop`]; the candle [`Vae`] that decodes and encodes with them is made when
-/// asked for, and kept until the next step.
+/// Which engine computes a training step's gradient and update.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Engine {
+    /// The hand-written step of [`crate::backprop`] with the fused AdamW of [`crate::adamw`].
+    #[default]
+    Fast,
+    /// candle's autograd and candle-nn's AdamW ([`crate::candle`]): the reference, natively.
+    #[cfg(not(target_arch = "wasm32"))]
+    Candle,
+}
+
+/// The state of the engine that steps the parameters (one per trainer, so the variants' sizes do not matter).
+#[allow(clippy::large_enum_variant)]
+enum Stepper {
+    Fast {
+        grad: Vec<f32>,
+        work: Work,
+        opt: AdamW,
+    },
+    #[cfg(not(target_arch = "wasm32"))]
+    Candle(Box<crate::candle::CandleStep>),
+}
+
+/// A model being trained: its parameters live in the [`Model`] that encodes, decodes and evaluates with
+/// them (no second model is built to draw a view), stepped by the chosen [`Engine`].
 pub struct Trainer {
-    cfg: VaeConfig,
+    model: Model,
     tcfg: TrainConfig,
-    net: Net,
-    params: Vec<f32>,
-    grad: Vec<f32>,
-    work: Work,
-    vae: OnceCell<Vae>,
-    opt: AdamW,
+    stepper: Stepper,
     rng: StdRng,
     data: Option<Dataset>,
     order: Vec<usize>,
@@ -102,6 +117,11 @@ impl Trainer {
     /// A fresh model initialised from `tcfg.seed`: every weight and bias ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
     /// PyTorch's and candle's default for linear layers, but drawn from our seeded RNG.
     pub fn new(cfg: VaeConfig, tcfg: TrainConfig) -> Result<Self> {
+        Self::with_engine(cfg, tcfg, Engine::Fast)
+    }
+
+    /// As `new`, stepped by `engine`. The same seed gives the same weights, batches and eps on both engines.
+    pub fn with_engine(cfg: VaeConfig, tcfg: TrainConfig, engine: Engine) -> Result<Self> {
         cfg.validate()?;
         tcfg.validate()?;
         let net = Net::new(&cfg);
@@ -121,16 +141,21 @@ impl Trainer {
             let bound = 1.0 / (fan_in as f32).sqrt();
             params[place.clone()].iter_mut().for_each(|v| *v = rng.random_range(-bound..bound));
         }
-        let opt = AdamW::new(net.len(), tcfg.lr, 0.9, 0.999, 1e-8, tcfg.weight_decay);
+        let stepper = match engine {
+            Engine::Fast => Stepper::Fast {
+                grad: vec![0f32; net.len()],
+                work: Work::default(),
+                opt: AdamW::new(net.len(), tcfg.lr, 0.9, 0.999, 1e-8, tcfg.weight_decay),
+            },
+            #[cfg(not(target_arch = "wasm32"))]
+            Engine::Candle => {
+                Stepper::Candle(Box::new(crate::candle::CandleStep::new(&cfg, &params, tcfg.lr, tcfg.weight_decay)?))
+            }
+        };
         Ok(Self {
-            cfg,
+            model: Model { net, params },
             tcfg,
-            grad: vec![0f32; net.len()],
-            net,
-            params,
-            work: Work::default(),
-            vae: OnceCell::new(),
-            opt,
+            stepper,
             rng,
             data: None,
             order: Vec::new(),
@@ -141,31 +166,25 @@ impl Trainer {
     }
 
     /// Starts from the weights in a safetensors file (optimizer moments start at zero).
-    /// The file is checked as `Vae::from_safetensors` checks it, overflow included.
+    /// The file is checked as `Model::from_safetensors` checks it, overflow included.
     pub fn from_safetensors(bytes: &[u8], tcfg: TrainConfig) -> Result<Self> {
-        let vae = Vae::from_safetensors(bytes)?;
-        let mut t = Self::new(vae.config().clone(), tcfg)?;
-        t.params.copy_from_slice(vae.flat());
-        let _ = t.vae.set(vae);
+        let model = Model::from_safetensors(bytes)?;
+        let mut t = Self::new(model.config().clone(), tcfg)?;
+        t.model = model;
         Ok(t)
     }
 
     pub fn config(&self) -> &VaeConfig {
-        &self.cfg
+        self.model.config()
     }
 
     pub fn train_config(&self) -> &TrainConfig {
         &self.tcfg
     }
 
-    /// The model with the current weights, for decoding and encoding.
-    pub fn vae(&self) -> Result<&Vae> {
-        if let Some(vae) = self.vae.get() {
-            return Ok(vae);
-        }
-        let vb = VarBuilder::from_tensors(self.tensors()?, DType::F32, &Device::Cpu);
-        let _ = self.vae.set(Vae::new(&self.cfg, vb)?);
-        Ok(self.vae.get().expect("just set"))
+    /// The model with the current weights, for decoding, encoding and evaluating.
+    pub fn model(&self) -> &Model {
+        &self.model
     }
 
     pub fn step(&self) -> u64 {
@@ -194,25 +213,36 @@ impl Trainer {
     /// The optimizer's moment estimates are kept.
     pub fn load_safetensors(&mut self, bytes: &[u8]) -> Result<()> {
         // Parsed, checked and tried once, as any file the explorer opens: finite weights can still overflow.
-        let vae = Vae::from_safetensors(bytes)?;
-        let cfg = vae.config();
-        if (VaeConfig { beta: self.cfg.beta, ..cfg.clone() }) != self.cfg {
+        let model = Model::from_safetensors(bytes)?;
+        let cfg = model.config();
+        if (VaeConfig { beta: self.config().beta, ..cfg.clone() }) != *self.config() {
             return Err(Error::Input(format!(
                 "the checkpoint is a {} model, but this trainer holds a {} one",
                 cfg.describe(),
-                self.cfg.describe()
+                self.config().describe()
             )));
         }
-        self.params.copy_from_slice(vae.flat());
-        // Not kept as the cached model: the trainer's own beta may differ from the file's.
-        self.vae.take();
+        self.set_params(model.params())
+    }
+
+    /// Replaces every parameter, in the order of [`crate::model::param_shapes`].
+    fn set_params(&mut self, flat: &[f32]) -> Result<()> {
+        self.model.params.copy_from_slice(flat);
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Stepper::Candle(c) = &self.stepper {
+            c.load(flat)?;
+        }
         Ok(())
     }
 
     pub fn set_lr(&mut self, lr: f64) -> Result<()> {
         let t = TrainConfig { lr, ..self.tcfg.clone() };
         t.validate()?;
-        self.opt.set_learning_rate(lr);
+        match &mut self.stepper {
+            Stepper::Fast { opt, .. } => opt.set_learning_rate(lr),
+            #[cfg(not(target_arch = "wasm32"))]
+            Stepper::Candle(c) => c.set_learning_rate(lr),
+        }
         self.tcfg = t;
         Ok(())
     }
@@ -225,15 +255,26 @@ impl Trainer {
     }
 
     pub fn set_beta(&mut self, beta: f64) -> Result<()> {
-        let c = VaeConfig { beta, ..self.cfg.clone() };
+        let c = VaeConfig { beta, ..self.config().clone() };
         c.validate()?;
-        self.cfg = c;
+        self.model.net = Net::new(&c);
         Ok(())
     }
 
+    /// The training images and their labels (which a CVAE reads; the other families ignore them).
     pub fn set_data(&mut self, data: Dataset) -> Result<()> {
         if data.is_empty() {
             return Err(Error::Input("the training set is empty".into()));
+        }
+        if let Some(i) =
+            data.labels.iter().position(|&c| self.config().conditional() && c as usize >= self.config().classes)
+        {
+            return Err(Error::Input(format!(
+                "label {i} is {}, but this conditional VAE has {} classes (0 to {})",
+                data.labels[i],
+                self.config().classes,
+                self.config().classes - 1
+            )));
         }
         self.order = (0..data.len()).collect();
         self.cursor = usize::MAX; // shuffle before the first batch
@@ -250,11 +291,13 @@ impl Trainer {
         let mut sum = LossParts::default();
         for _ in 0..k {
             let idx = self.next_batch();
-            let mut x = self.data.as_ref().unwrap().batch_f32(&idx);
+            let data = self.data.as_ref().unwrap();
+            let mut x = data.batch_f32(&idx);
+            let labels: Vec<u8> = idx.iter().map(|&i| data.labels[i]).collect();
             if self.tcfg.shift > 0 {
                 x = shift_batch(&x, self.tcfg.shift, &mut self.rng);
             }
-            let p = self.train_batch(&x)?;
+            let p = self.train_batch(&x, Some(&labels))?;
             sum.loss += p.loss;
             sum.recon += p.recon;
             sum.kl += p.kl;
@@ -263,18 +306,31 @@ impl Trainer {
         Ok(StepStats { step: self.step, epoch: self.epoch, loss: sum.loss / k, recon: sum.recon / k, kl: sum.kl / k })
     }
 
-    /// One AdamW step on the images `x` (n * 784 pixels in [0, 1]), with eps drawn from the trainer's RNG.
-    /// A non-finite loss returns an error before its update is applied.
-    pub fn train_batch(&mut self, x: &[f32]) -> Result<LossParts> {
-        let n = x.len() / self.cfg.input;
-        let eps = normals(&mut self.rng, n * self.cfg.latent);
-        let beta = self.cfg.beta as f32;
-        let parts = self.net.loss_and_grad(&self.params, &mut self.grad, x, &eps, beta, &mut self.work);
+    /// One AdamW step on the images `x` (n * input pixels in [0, 1]) [with a CVAE's labels], with eps drawn
+    /// from the trainer's RNG for a Gaussian posterior. A non-finite loss returns an error before its update
+    /// is applied.
+    pub fn train_batch(&mut self, x: &[f32], labels: Option<&[u8]>) -> Result<LossParts> {
+        crate::model::check(x, self.config().input, "x", 0.0, 1.0)?;
+        let n = x.len() / self.config().input;
+        let y = self.model.labels(labels, n)?;
+        let cfg = self.model.config();
+        let eps = if cfg.family.gaussian() { normals(&mut self.rng, n * cfg.latent) } else { Vec::new() };
+        let beta = cfg.beta;
+        let Model { net, params } = &mut self.model;
+        let parts = match &mut self.stepper {
+            Stepper::Fast { grad, work, opt } => {
+                let parts = net.loss_and_grad(params, grad, x, y, &eps, beta as f32, work);
+                if parts.is_finite() {
+                    opt.step(params, grad);
+                }
+                parts
+            }
+            #[cfg(not(target_arch = "wasm32"))]
+            Stepper::Candle(c) => c.step(x, y, &eps, beta, params)?,
+        };
         if !parts.is_finite() {
             return Err(Error::NonFinite(parts.loss));
         }
-        self.opt.step(&mut self.params, &self.grad);
-        self.vae.take();
         self.step += 1;
         Ok(parts)
     }
@@ -301,16 +357,17 @@ impl Trainer {
 
     /// The current weights, by parameter name.
     pub fn tensors(&self) -> Result<HashMap<String, Tensor>> {
-        self.net
-            .params()
+        self.model
+            .named_params()
             .into_iter()
-            .map(|(name, shape, place)| Ok((name, Tensor::from_slice(&self.params[place], shape, &Device::Cpu)?)))
+            .map(|(name, shape, v)| Ok((name, Tensor::from_slice(v, shape, &Device::Cpu)?)))
             .collect()
     }
 
     /// Replaces the weights by `tensors` (names and shapes of this model), e.g. to go back to a checkpoint.
     pub fn load_tensors(&mut self, tensors: &HashMap<String, Tensor>) -> Result<()> {
-        let layout = self.net.params();
+        let layout = self.model.net.params();
+        let mut flat = self.model.params.clone();
         for (name, t) in tensors {
             let Some((_, shape, place)) = layout.iter().find(|p| &p.0 == name) else {
                 return Err(Error::Input(format!("this model has no parameter `{name}`")));
@@ -319,25 +376,19 @@ impl Trainer {
                 return Err(Error::Input(format!("`{name}` has shape {:?}, the model's is {shape:?}", t.dims())));
             }
             let v = t.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
-            self.params[place.clone()].copy_from_slice(&v);
+            flat[place.clone()].copy_from_slice(&v);
         }
-        self.vae.take();
-        Ok(())
+        self.set_params(&flat)
     }
 
     pub fn to_safetensors(&self, dtype: DType) -> Result<Vec<u8>> {
-        weights::to_safetensors(&self.cfg, &self.tensors()?, dtype)
+        weights::to_safetensors(&self.model, dtype)
     }
 }
 
 /// n draws of eps ~ N(0, 1) from `rng`.
-fn normals(rng: &mut StdRng, n: usize) -> Vec<f32> {
+pub(crate) fn normals(rng: &mut StdRng, n: usize) -> Vec<f32> {
     (0..n).map(|_| StandardNormal.sample(rng)).collect()
-}
-
-/// n draws of eps ~ N(0, 1) from `rng`, as a 1-D tensor.
-pub fn randn(rng: &mut StdRng, n: usize, device: &Device) -> Result<Tensor> {
-    Ok(Tensor::from_vec(normals(rng, n), n, device)?)
 }
 
 /// Moves each 28x28 image by a random whole number of pixels in [-s, s] on each axis, filling with 0.
@@ -362,48 +413,14 @@ fn shift_batch(x: &[f32], s: usize, rng: &mut StdRng) -> Vec<f32> {
     out
 }
 
-/// Per-image negative ELBO terms (beta = 1) of x (n, 784): the reconstruction averaged over `samples`
-/// draws of eps from `rng`, and the analytic KL, which does not depend on eps.
-fn per_image_terms(vae: &Vae, x: &Tensor, samples: usize, rng: &mut StdRng) -> Result<(Vec<f32>, Vec<f32>)> {
-    let (mu, logvar) = vae.encode(x)?;
-    let (n, latent) = mu.dims2()?;
-    let samples = samples.max(1);
-    let mut recon = vec![0f32; n];
-    for _ in 0..samples {
-        let eps = randn(rng, n * latent, x.device())?.reshape(mu.shape())?;
-        let logits = vae.decode_logits(&reparameterize(&mu, &logvar, &eps)?)?;
-        let r = crate::loss::recon_sum(&logits, x, vae.config().likelihood)?.to_vec1::<f32>()?;
-        recon.iter_mut().zip(r).for_each(|(acc, v)| *acc += v / samples as f32);
-    }
-    Ok((recon, crate::loss::kl_standard_normal(&mu, &logvar)?.to_vec1::<f32>()?))
+/// The negative ELBO of each image (see [`Model::neg_elbo_per_image`]); CVAE labels go through the method.
+pub fn neg_elbo_per_image(model: &Model, x: &[f32], samples: usize, seed: u64) -> Result<Vec<LossParts>> {
+    model.neg_elbo_per_image(x, None, samples, seed)
 }
 
-/// The negative ELBO of each image in x (n * 784 pixels in [0, 1]), averaging the reconstruction over
-/// `samples` draws of eps from a generator seeded by `seed`: the VAE's anomaly score.
-pub fn neg_elbo_per_image(vae: &Vae, x: &[f32], samples: usize, seed: u64) -> Result<Vec<LossParts>> {
-    let x = vae.rows(x, vae.config().input, "x", 0.0, 1.0)?;
-    let (recon, kl) = per_image_terms(vae, &x, samples, &mut StdRng::seed_from_u64(seed))?;
-    Ok(recon.into_iter().zip(kl).map(|(recon, kl)| LossParts { loss: recon + kl, recon, kl }).collect())
-}
-
-/// Mean negative ELBO (beta = 1, whatever the training beta), reconstruction and KL over `data`,
-/// averaging the reconstruction over `samples` draws of eps per image from a generator seeded by `seed`.
-pub fn evaluate(vae: &Vae, data: &Dataset, samples: usize, seed: u64) -> Result<LossParts> {
-    if data.is_empty() {
-        return Err(Error::Input("cannot evaluate on an empty set".into()));
-    }
-    let mut rng = StdRng::seed_from_u64(seed);
-    let (mut recon, mut kl) = (0f64, 0f64);
-    let all: Vec<usize> = (0..data.len()).collect();
-    for chunk in all.chunks(500) {
-        let x = Tensor::from_vec(data.batch_f32(chunk), (chunk.len(), PIXELS), &Device::Cpu)?;
-        let (r, k) = per_image_terms(vae, &x, samples, &mut rng)?;
-        recon += r.iter().map(|&v| v as f64).sum::<f64>();
-        kl += k.iter().map(|&v| v as f64).sum::<f64>();
-    }
-    let n = data.len() as f64;
-    let (recon, kl) = ((recon / n) as f32, (kl / n) as f32);
-    Ok(LossParts { loss: recon + kl, recon, kl })
+/// Mean negative ELBO over `data` (see [`Model::evaluate`]).
+pub fn evaluate(model: &Model, data: &Dataset, samples: usize, seed: u64) -> Result<LossParts> {
+    model.evaluate(data, samples, seed)
 }
 
 /// Floating-point operations of one training step on a batch of `batch` images, counting the matrix

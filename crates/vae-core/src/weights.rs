@@ -3,7 +3,8 @@
 //! The file's metadata holds `vae_config` (the `VaeConfig` as JSON), so a weights file describes its own
 //! architecture. Loading checks everything before building a model: the header (the `safetensors` crate
 //! checks offsets and sizes before it allocates), the architecture, every tensor's name, shape and dtype,
-//! and that every value is finite.
+//! and that every value is finite. A file without `vae_config` is read as a PyTorch user's `state_dict`
+//! ([`crate::pytorch`]).
 
 use std::collections::HashMap;
 
@@ -13,7 +14,7 @@ use safetensors::SafeTensors;
 
 use crate::config::VaeConfig;
 use crate::error::{Error, Result};
-use crate::model::param_shapes;
+use crate::model::{param_shapes, Model};
 
 pub const CONFIG_KEY: &str = "vae_config";
 
@@ -21,24 +22,25 @@ pub const CONFIG_KEY: &str = "vae_config";
 /// A larger file is refused before it is parsed (the page checks the same bound before reading a file).
 pub const MAX_BYTES: usize = 64 << 20;
 
-/// Serialises named tensors with the config in the metadata. `dtype` is the storage type (F32 or F16).
-pub fn to_safetensors(cfg: &VaeConfig, tensors: &HashMap<String, Tensor>, dtype: DType) -> Result<Vec<u8>> {
+/// Serialises a model's weights with its config in the metadata. `dtype` is the storage type (F32, F16 or
+/// BF16).
+pub fn to_safetensors(model: &Model, dtype: DType) -> Result<Vec<u8>> {
     if !matches!(dtype, DType::F32 | DType::F16 | DType::BF16) {
         return Err(Error::Input(format!("weights can be stored as f32, f16 or bf16, not {dtype:?}")));
     }
-    let mut named = Vec::with_capacity(tensors.len());
-    for (name, _) in param_shapes(cfg) {
-        let t = tensors.get(&name).ok_or_else(|| Error::Input(format!("no tensor named {name} to save")))?;
-        named.push((name, t.to_dtype(dtype)?));
+    let mut named = Vec::new();
+    for (name, shape, v) in model.named_params() {
+        named.push((name, Tensor::from_slice(v, shape, &Device::Cpu)?.to_dtype(dtype)?));
     }
     // One metadata key only: safetensors takes the metadata as a HashMap, whose order is random, and a
     // second key would make the same weights serialise to different bytes from run to run.
-    let meta = HashMap::from([(CONFIG_KEY.to_string(), cfg.to_json())]);
+    let meta = HashMap::from([(CONFIG_KEY.to_string(), model.config().to_json())]);
     safetensors::serialize(named, Some(meta)).map_err(|e| Error::Weights(e.to_string()))
 }
 
-/// Parses and checks a weights file: returns its config and its tensors as F32 on `device`.
-pub fn from_safetensors(bytes: &[u8], device: &Device) -> Result<(VaeConfig, HashMap<String, Tensor>)> {
+/// Parses and checks a weights file: returns its config and its parameters, flat, in the order of
+/// [`param_shapes`].
+pub fn from_safetensors(bytes: &[u8]) -> Result<(VaeConfig, Vec<f32>)> {
     if bytes.is_empty() {
         return Err(Error::Weights("the file is empty".into()));
     }
@@ -58,13 +60,14 @@ pub fn from_safetensors(bytes: &[u8], device: &Device) -> Result<(VaeConfig, Has
     }
     let st = SafeTensors::deserialize(bytes).map_err(|e| Error::Weights(describe_st_error(e)))?;
     let (_, meta) = SafeTensors::read_metadata(bytes).map_err(|e| Error::Weights(describe_st_error(e)))?;
-    let cfg_json = meta.metadata().as_ref().and_then(|m| m.get(CONFIG_KEY)).ok_or_else(|| {
-        Error::Weights(format!("the metadata has no `{CONFIG_KEY}` entry, so the architecture is unknown"))
-    })?;
+    let cfg_json = meta.metadata().as_ref().and_then(|m| m.get(CONFIG_KEY));
+    let Some(cfg_json) = cfg_json else {
+        return crate::pytorch::from_state_dict(&st);
+    };
     let cfg = VaeConfig::from_json(cfg_json)?;
 
     let expected = param_shapes(&cfg);
-    let mut out = HashMap::with_capacity(expected.len());
+    let mut flat = Vec::with_capacity(cfg.num_params());
     for (name, shape) in &expected {
         let view = st.tensor(name).map_err(|_| Error::Weights(format!("tensor `{name}` is missing")))?;
         if view.shape() != shape.as_slice() {
@@ -74,24 +77,29 @@ pub fn from_safetensors(bytes: &[u8], device: &Device) -> Result<(VaeConfig, Has
                 shape
             )));
         }
-        if !matches!(view.dtype(), safetensors::Dtype::F32 | safetensors::Dtype::F16 | safetensors::Dtype::BF16) {
-            return Err(Error::Weights(format!(
-                "tensor `{name}` is {:?}; only F32, F16 and BF16 are supported",
-                view.dtype()
-            )));
-        }
-        let t = candle_core::safetensors::Load::load(&view, device)?.to_dtype(DType::F32)?;
-        let finite = t.flatten_all()?.to_vec1::<f32>()?.iter().all(|v| v.is_finite());
-        if !finite {
-            return Err(Error::Weights(format!("tensor `{name}` contains NaN or infinite values")));
-        }
-        out.insert(name.clone(), t);
+        flat.extend(read_f32(&view, name)?);
     }
     let known: std::collections::HashSet<&str> = expected.iter().map(|(n, _)| n.as_str()).collect();
     if let Some(extra) = st.names().into_iter().find(|n| !known.contains(&n[..])) {
         return Err(Error::Weights(format!("unexpected tensor `{extra}` for this architecture")));
     }
-    Ok((cfg, out))
+    Ok((cfg, flat))
+}
+
+/// A tensor's values as f32 (from F32, F16 or BF16), refused if one is not finite.
+pub(crate) fn read_f32(view: &safetensors::tensor::TensorView, name: &str) -> Result<Vec<f32>> {
+    if !matches!(view.dtype(), safetensors::Dtype::F32 | safetensors::Dtype::F16 | safetensors::Dtype::BF16) {
+        return Err(Error::Weights(format!(
+            "tensor `{name}` is {:?}; only F32, F16 and BF16 are supported",
+            view.dtype()
+        )));
+    }
+    let t = candle_core::safetensors::Load::load(view, &Device::Cpu)?.to_dtype(DType::F32)?;
+    let v = t.flatten_all()?.to_vec1::<f32>()?;
+    if !v.iter().all(|v| v.is_finite()) {
+        return Err(Error::Weights(format!("tensor `{name}` contains NaN or infinite values")));
+    }
+    Ok(v)
 }
 
 fn describe_st_error(e: safetensors::SafeTensorError) -> String {

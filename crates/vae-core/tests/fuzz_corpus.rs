@@ -8,7 +8,8 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use candle_core::DType;
+use candle_core::{DType, Tensor};
+use vae_core::config::Family;
 use vae_core::idx::{encode, Dataset};
 use vae_core::{TrainConfig, Trainer, VaeConfig};
 
@@ -58,8 +59,9 @@ fn the_weights_corpus_loads_or_errs() {
     assert!(accepted >= 1, "the seeds include valid files");
 }
 
-/// Seeds: two valid tiny IDX pairs and a valid tiny weights file in f32 and f16 (input 4, so the fuzzer
-/// works on a few hundred bytes rather than megabytes).
+/// Seeds: two valid tiny IDX pairs; a valid tiny weights file in f32 and f16, an AE's and a CVAE's (input
+/// 4, so the fuzzer works on a few hundred bytes rather than megabytes); and the same VAE in the two PyTorch
+/// layouts, without metadata.
 fn maybe_write_seeds() {
     if std::env::var_os("VAE_WRITE_FUZZ_SEEDS").is_none() {
         return;
@@ -81,9 +83,35 @@ fn maybe_write_seeds() {
     fs::write(corpus("idx").join("seed-labels"), labels_only).unwrap();
 
     let cfg = VaeConfig { input: 4, hidden: vec![3], latent: 2, ..Default::default() };
-    let t = Trainer::new(cfg, TrainConfig::default()).unwrap();
+    let t = Trainer::new(cfg.clone(), TrainConfig::default()).unwrap();
     fs::create_dir_all(corpus("weights")).unwrap();
     for (dt, name) in [(DType::F32, "seed-f32"), (DType::F16, "seed-f16")] {
         fs::write(corpus("weights").join(name), t.to_safetensors(dt).unwrap()).unwrap();
+    }
+    for (family, classes, name) in [(Family::Ae, 0, "seed-ae"), (Family::Cvae, 3, "seed-cvae")] {
+        let c = VaeConfig { family, classes, ..cfg.clone() };
+        let t = Trainer::new(c, TrainConfig::default()).unwrap();
+        fs::write(corpus("weights").join(name), t.to_safetensors(DType::F32).unwrap()).unwrap();
+    }
+    // PyTorch's keys for our parameters: (ours, nn.Sequential's, pytorch/examples').
+    let tensors = t.tensors().unwrap();
+    let get = |k: &str| tensors[k].clone();
+    let head =
+        |what: &str| Tensor::cat(&[get(&format!("enc_mu.{what}")), get(&format!("enc_logvar.{what}"))], 0).unwrap();
+    let mut sequential = Vec::new();
+    let mut examples = Vec::new();
+    for what in ["weight", "bias"] {
+        sequential.push((format!("encoder.0.{what}"), get(&format!("enc.0.{what}"))));
+        sequential.push((format!("encoder.2.{what}"), head(what)));
+        sequential.push((format!("decoder.0.{what}"), get(&format!("dec.0.{what}"))));
+        sequential.push((format!("decoder.2.{what}"), get(&format!("dec_out.{what}"))));
+        for (ours, theirs) in
+            [("enc.0", "fc1"), ("enc_mu", "fc21"), ("enc_logvar", "fc22"), ("dec.0", "fc3"), ("dec_out", "fc4")]
+        {
+            examples.push((format!("{theirs}.{what}"), get(&format!("{ours}.{what}"))));
+        }
+    }
+    for (named, name) in [(sequential, "seed-torch-sequential"), (examples, "seed-torch-examples")] {
+        fs::write(corpus("weights").join(name), safetensors::serialize(named, None).unwrap()).unwrap();
     }
 }

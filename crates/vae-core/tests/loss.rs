@@ -2,9 +2,9 @@
 
 use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{VarBuilder, VarMap};
-use vae_core::config::Likelihood;
-use vae_core::loss::{bce_with_logits_sum, gaussian_nll_sum, kl_standard_normal, neg_elbo, GAUSSIAN_SIGMA};
-use vae_core::model::{reparameterize, Vae};
+use vae_core::candle::{one_hot, reparameterize, CandleModel as Vae};
+use vae_core::config::{Family, Likelihood};
+use vae_core::loss::{bce_with_logits_sum, gaussian_nll_sum, kl_standard_normal, GAUSSIAN_SIGMA};
 use vae_core::{Dataset, TrainConfig, Trainer, VaeConfig};
 
 fn t(v: &[f64], shape: (usize, usize)) -> Tensor {
@@ -55,32 +55,41 @@ fn gaussian_nll_is_minus_the_log_density() {
     assert!((got - want).abs() < 1e-9 * want.abs().max(1.0), "{got} vs {want}");
 }
 
-/// A small VAE in f64, for exact gradient checks.
-fn tiny(varmap: &VarMap, likelihood: Likelihood) -> (Vae, VaeConfig) {
-    let cfg = VaeConfig { input: 12, hidden: vec![6], latent: 2, beta: 0.7, likelihood };
+/// A small model of the family in f64, for exact gradient checks (a CVAE with 3 classes).
+fn tiny_of(varmap: &VarMap, likelihood: Likelihood, family: Family) -> (Vae, VaeConfig) {
+    let classes = if family == Family::Cvae { 3 } else { 0 };
+    let cfg = VaeConfig { input: 12, hidden: vec![6], latent: 2, beta: 0.7, likelihood, family, classes };
     let vae = Vae::new(&cfg, VarBuilder::from_varmap(varmap, DType::F64, &Device::Cpu)).unwrap();
     (vae, cfg)
 }
 
-fn objective(vae: &Vae, x: &Tensor, eps: &Tensor, beta: f64) -> Tensor {
-    let (mu, logvar) = vae.encode(x).unwrap();
-    let z = reparameterize(&mu, &logvar, eps).unwrap();
-    let logits = vae.decode_logits(&z).unwrap();
-    neg_elbo(&logits, x, &mu, &logvar, beta, vae.config().likelihood).unwrap().objective
+fn tiny(varmap: &VarMap, likelihood: Likelihood) -> (Vae, VaeConfig) {
+    tiny_of(varmap, likelihood, Family::Vae)
 }
 
-/// For both likelihoods: the candle model's gradient (the reference the hand-written step is tested against)
-/// against central finite differences in f64.
+/// The labels 0, 1, 2 as one-hot rows in f64, for a CVAE of three images.
+fn labels3(vae: &Vae) -> Option<Tensor> {
+    vae.config().conditional().then(|| one_hot(&[0, 1, 2], 3, &Device::Cpu).unwrap().to_dtype(DType::F64).unwrap())
+}
+
+fn objective(vae: &Vae, x: &Tensor, eps: &Tensor, beta: f64) -> Tensor {
+    vae.loss(x, labels3(vae).as_ref(), eps, beta).unwrap().objective
+}
+
+/// For every family and both likelihoods: the candle model's gradient (the reference the hand-written step
+/// is tested against) against central finite differences in f64.
 #[test]
 fn gradient_matches_finite_differences() {
-    for likelihood in [Likelihood::Bernoulli, Likelihood::Gaussian] {
-        finite_differences(likelihood);
+    for family in [Family::Vae, Family::Ae, Family::Cvae] {
+        for likelihood in [Likelihood::Bernoulli, Likelihood::Gaussian] {
+            finite_differences(likelihood, family);
+        }
     }
 }
 
-fn finite_differences(likelihood: Likelihood) {
+fn finite_differences(likelihood: Likelihood, family: Family) {
     let varmap = VarMap::new();
-    let (vae, cfg) = tiny(&varmap, likelihood);
+    let (vae, cfg) = tiny_of(&varmap, likelihood, family);
     let x = Tensor::rand(0f64, 1f64, (3, cfg.input), &Device::Cpu).unwrap();
     let eps = Tensor::randn(0f64, 1f64, (3, cfg.latent), &Device::Cpu).unwrap();
     let loss = objective(&vae, &x, &eps, cfg.beta);
@@ -105,13 +114,13 @@ fn finite_differences(likelihood: Likelihood) {
             var.set(&Tensor::from_vec(base.clone(), var.shape(), &Device::Cpu).unwrap()).unwrap();
             assert!(
                 (fd - g[i]).abs() <= 1e-6 * (1.0 + fd.abs()),
-                "{likelihood:?} {name}[{i}]: analytic {} vs finite difference {fd}",
+                "{family:?} {likelihood:?} {name}[{i}]: analytic {} vs finite difference {fd}",
                 g[i]
             );
             checked += 1;
         }
     }
-    assert_eq!(checked, 3 * 10, "every parameter tensor of the tiny model was checked");
+    assert_eq!(checked, 3 * 2 * cfg.layers().len(), "every parameter tensor of the tiny model was checked");
 }
 
 /// 64 synthetic 28x28 images: four bar patterns at random offsets and intensities.
@@ -201,8 +210,8 @@ fn beta_zero_removes_the_kl_gradient() {
     let g0 = grads(0.0);
     let g1 = grads(1.0);
     let recon_only = {
-        let (mu, logvar) = vae.encode(&x).unwrap();
-        let logits = vae.decode_logits(&reparameterize(&mu, &logvar, &eps).unwrap()).unwrap();
+        let (mu, logvar) = vae.encode(&x, None).unwrap();
+        let logits = vae.decode_logits(&reparameterize(&mu, &logvar.unwrap(), &eps).unwrap(), None).unwrap();
         bce_with_logits_sum(&logits, &x).unwrap().mean_all().unwrap().backward().unwrap()
     };
     let vars = varmap.data().lock().unwrap();

@@ -7,7 +7,7 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
-use vae_core::config::Likelihood;
+use vae_core::config::{Family, Likelihood};
 use vae_core::{evaluate, Dataset, TrainConfig, Trainer, Vae, VaeConfig};
 
 /// Highest held-out negative ELBO (nats, mean over 10 draws of eps) the shipped model may have.
@@ -60,6 +60,11 @@ pub struct Reference {
     pub train: Vec<[f32; 3]>,
     /// The same run with a Gaussian decoder and a 3-D latent space.
     pub train_gaussian: Vec<[f32; 3]>,
+    /// The same run as an autoencoder (its kl is 0), and as a CVAE on the digits' labels.
+    #[serde(default)]
+    pub train_ae: Vec<[f32; 3]>,
+    #[serde(default)]
+    pub train_cvae: Vec<[f32; 3]>,
 }
 
 fn compute() -> Reference {
@@ -67,12 +72,13 @@ fn compute() -> Reference {
     let vae = Vae::from_safetensors(&bytes).unwrap();
     let mut z: Vec<f32> = vae_core::latent::grid(3, -2.0, 2.0).into_iter().flatten().collect();
     z.extend([0.3, -0.7]);
-    let decoded = vae.decode_slice(&z).unwrap();
+    let decoded = vae.decode_slice(&z, None).unwrap();
     // The first held-out digit of each class.
     let data = heldout();
     let x: Vec<u8> = (0..10).flat_map(|d| data.image(d * 100).to_vec()).collect();
     let xf: Vec<f32> = x.iter().map(|&b| b as f32 / 255.0).collect();
-    let (mu, logvar) = vae.encode_slice(&xf).unwrap();
+    let (mu, logvar) = vae.encode_slice(&xf, None).unwrap();
+    let logvar = logvar.unwrap();
     let run = |cfg: VaeConfig| {
         let mut trainer = Trainer::new(cfg, TrainConfig { batch: 5, seed: 3, ..Default::default() }).unwrap();
         trainer.set_data(Dataset::new(x.clone(), (0..10).collect()).unwrap()).unwrap();
@@ -86,7 +92,9 @@ fn compute() -> Reference {
     let train = run(VaeConfig { hidden: vec![64], ..Default::default() });
     let train_gaussian =
         run(VaeConfig { hidden: vec![64], latent: 3, likelihood: Likelihood::Gaussian, ..Default::default() });
-    Reference { weights_bytes: bytes.len(), z, decoded, x, mu, logvar, train, train_gaussian }
+    let train_ae = run(VaeConfig { hidden: vec![64], family: Family::Ae, ..Default::default() });
+    let train_cvae = run(VaeConfig { hidden: vec![64], family: Family::Cvae, classes: 10, ..Default::default() });
+    Reference { weights_bytes: bytes.len(), z, decoded, x, mu, logvar, train, train_gaussian, train_ae, train_cvae }
 }
 
 #[test]
@@ -115,9 +123,12 @@ fn native_build_reproduces_the_reference_fixture() {
     // 1e-4 (0.04 to 0.05 nats) allows a hundredfold that drift, yet one step more or less, another seed or
     // another batch moves these losses by whole nats.
     // Mutation that turns it red: `trainer.train_steps(4)` in compute() (one step fewer each call).
-    for (run, saved, now) in
-        [("bernoulli", &saved.train, &now.train), ("gaussian", &saved.train_gaussian, &now.train_gaussian)]
-    {
+    for (run, saved, now) in [
+        ("bernoulli", &saved.train, &now.train),
+        ("gaussian", &saved.train_gaussian, &now.train_gaussian),
+        ("ae", &saved.train_ae, &now.train_ae),
+        ("cvae", &saved.train_cvae, &now.train_cvae),
+    ] {
         assert_eq!(saved.len(), now.len());
         for (k, (a, b)) in saved.as_flattened().iter().zip(now.as_flattened()).enumerate() {
             assert!(

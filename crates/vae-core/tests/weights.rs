@@ -13,6 +13,18 @@ fn small() -> (VaeConfig, Vec<u8>) {
     (cfg, bytes)
 }
 
+/// A file's weights by name.
+fn tensors_of(bytes: &[u8]) -> HashMap<String, Tensor> {
+    Trainer::from_safetensors(bytes, TrainConfig::default()).unwrap().tensors().unwrap()
+}
+
+/// A weights file of `cfg` holding `tensors`, stored as `dtype`.
+fn file_of(cfg: &VaeConfig, tensors: &HashMap<String, Tensor>, dtype: DType) -> Vec<u8> {
+    let mut t = Trainer::new(cfg.clone(), TrainConfig::default()).unwrap();
+    t.load_tensors(tensors).unwrap();
+    t.to_safetensors(dtype).unwrap()
+}
+
 fn err(bytes: &[u8]) -> String {
     match Vae::from_safetensors(bytes) {
         Ok(_) => panic!("accepted a bad file"),
@@ -23,22 +35,22 @@ fn err(bytes: &[u8]) -> String {
 #[test]
 fn round_trip_keeps_config_and_values() {
     let (cfg, bytes) = small();
-    let (cfg2, tensors) = from_safetensors(&bytes, &Device::Cpu).unwrap();
+    let (cfg2, flat) = from_safetensors(&bytes).unwrap();
     assert_eq!(cfg, cfg2);
-    let again = to_safetensors(&cfg2, &tensors, DType::F32).unwrap();
+    let model = Vae::new(&cfg2, flat.clone()).unwrap();
+    let again = to_safetensors(&model, DType::F32).unwrap();
     assert_eq!(bytes, again, "f32 round trip is exact");
 
     // f16 halves the size and stays within f16 precision.
-    let half = to_safetensors(&cfg2, &tensors, DType::F16).unwrap();
+    let half = to_safetensors(&model, DType::F16).unwrap();
     assert!(half.len() < bytes.len() / 2 + 2048);
-    let (_, t16) = from_safetensors(&half, &Device::Cpu).unwrap();
-    for (name, t) in &tensors {
-        let d = (t - &t16[name]).unwrap().abs().unwrap().max_all().unwrap().to_scalar::<f32>().unwrap();
-        assert!(d < 1e-3, "{name}: {d}");
+    let (_, f16) = from_safetensors(&half).unwrap();
+    for (i, (a, b)) in flat.iter().zip(&f16).enumerate() {
+        assert!((a - b).abs() < 1e-3, "parameter {i}: {a} against {b}");
     }
     // The loaded model decodes.
     let vae = Vae::from_safetensors(&half).unwrap();
-    let px = vae.decode_slice(&[0.0, 0.0, 1.0, -1.0]).unwrap();
+    let px = vae.decode_slice(&[0.0, 0.0, 1.0, -1.0], None).unwrap();
     assert_eq!(px.len(), 2 * 784);
     assert!(px.iter().all(|p| (0.0..=1.0).contains(p)));
 }
@@ -71,11 +83,15 @@ fn malformed_files_are_rejected_with_reasons() {
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x1c\0\0\0\x1c\x08\0\0\0\0";
     assert!(err(png).contains("the header length in its first 8 bytes is impossible for this file"), "{}", err(png));
 
-    let (_, tensors) = from_safetensors(&bytes, &Device::Cpu).unwrap();
-    // No architecture in the metadata.
-    let bare: HashMap<String, Tensor> = tensors.clone();
-    let no_meta = safetensors::serialize(bare.iter().map(|(k, v)| (k.clone(), v.clone())), None).unwrap();
-    assert!(err(&no_meta).contains("the metadata has no `vae_config` entry, so the architecture is unknown"));
+    let tensors = Trainer::from_safetensors(&bytes, TrainConfig::default()).unwrap().tensors().unwrap();
+    // No architecture in the metadata, and names of no PyTorch layout: refused naming the layouts understood.
+    let no_meta = safetensors::serialize(tensors.iter().map(|(k, v)| (k.clone(), v.clone())), None).unwrap();
+    assert!(
+        err(&no_meta).contains("it has no `vae_config` metadata, and its tensors (")
+            && err(&no_meta).contains("a PyTorch nn.Sequential VAE (`encoder.N` and `decoder.N` Linear layers)"),
+        "{}",
+        err(&no_meta)
+    );
     // A missing tensor, a wrong shape, an extra tensor, a wrong dtype, a NaN.
     let with = |f: &dyn Fn(&mut HashMap<String, Tensor>)| {
         let mut m = tensors.clone();
@@ -174,10 +190,10 @@ fn a_200_mb_file_is_refused_before_it_is_parsed() {
 fn bad_decoder_inputs_are_errors() {
     let (_, bytes) = small();
     let vae = Vae::from_safetensors(&bytes).unwrap();
-    assert!(vae.decode_slice(&[0.0, f32::NAN]).unwrap_err().to_string().contains("not a finite number"));
-    assert!(vae.decode_slice(&[0.0, 1.0, 2.0]).unwrap_err().to_string().contains("multiple of 2"));
-    assert!(vae.decode_slice(&[]).is_err());
-    assert!(vae.encode_slice(&vec![2.0; 784]).unwrap_err().to_string().contains("outside [0, 1]"));
+    assert!(vae.decode_slice(&[0.0, f32::NAN], None).unwrap_err().to_string().contains("not a finite number"));
+    assert!(vae.decode_slice(&[0.0, 1.0, 2.0], None).unwrap_err().to_string().contains("multiple of 2"));
+    assert!(vae.decode_slice(&[], None).is_err());
+    assert!(vae.encode_slice(&vec![2.0; 784], None).unwrap_err().to_string().contains("outside [0, 1]"));
 }
 
 /// Finite weights so large that the network overflows (found by the fuzzer: the decoder gave NaN
@@ -185,7 +201,7 @@ fn bad_decoder_inputs_are_errors() {
 #[test]
 fn weights_that_overflow_the_network_are_refused() {
     let (cfg, bytes) = small();
-    let (_, mut tensors) = from_safetensors(&bytes, &Device::Cpu).unwrap();
+    let mut tensors = tensors_of(&bytes);
     // Every decoder hidden unit is 3e38 at z = 0, and output weights of +2 and -2 make +inf and -inf, whose
     // sum is NaN. Each weight is finite.
     let b = &tensors["dec.0.bias"];
@@ -193,7 +209,7 @@ fn weights_that_overflow_the_network_are_refused() {
     let w = &tensors["dec_out.weight"];
     let signs: Vec<f32> = (0..w.elem_count()).map(|i| if i % 2 == 0 { 2.0 } else { -2.0 }).collect();
     tensors.insert("dec_out.weight".into(), Tensor::from_vec(signs, w.shape(), &Device::Cpu).unwrap());
-    let file = to_safetensors(&cfg, &tensors, DType::F32).unwrap();
+    let file = file_of(&cfg, &tensors, DType::F32);
     let e = err(&file);
     assert!(e.contains("overflows to infinity or NaN"), "{e}");
     // The trainer (the page's resume and import) refuses it too.
@@ -216,8 +232,8 @@ fn a_trainer_from_a_file_holds_its_weights() {
     assert_eq!(t.config(), &cfg);
     assert!(t.to_safetensors(DType::F32).unwrap() == bytes, "the weights changed on the way in");
     assert_eq!(
-        t.vae().unwrap().decode_slice(&[0.3, -0.2]).unwrap(),
-        Vae::from_safetensors(&bytes).unwrap().decode_slice(&[0.3, -0.2]).unwrap()
+        t.model().decode_slice(&[0.3, -0.2], None).unwrap(),
+        Vae::from_safetensors(&bytes).unwrap().decode_slice(&[0.3, -0.2], None).unwrap()
     );
 }
 
@@ -227,10 +243,10 @@ fn a_trainer_from_a_file_holds_its_weights() {
 #[test]
 fn bf16_files_load_to_the_values_they_hold() {
     let (cfg, bytes) = small();
-    let (_, tensors) = from_safetensors(&bytes, &Device::Cpu).unwrap();
-    let b16 = to_safetensors(&cfg, &tensors, DType::BF16).unwrap();
+    let tensors = tensors_of(&bytes);
+    let b16 = file_of(&cfg, &tensors, DType::BF16);
     let (header, data) = split(&b16);
-    let (_, loaded) = from_safetensors(&b16, &Device::Cpu).unwrap();
+    let loaded = tensors_of(&b16);
     for name in ["enc_mu.bias", "dec_out.weight"] {
         assert_eq!(header[name]["dtype"], "BF16");
         let [a, b] =
@@ -246,5 +262,5 @@ fn bf16_files_load_to_the_values_they_hold() {
         assert!(orig.iter().zip(&got).all(|(o, g)| (o - g).abs() <= o.abs() / 256.0), "{name} within bf16 precision");
     }
     let vae = Vae::from_safetensors(&b16).unwrap();
-    assert_eq!(vae.decode_slice(&[0.5, -0.5]).unwrap().len(), 784);
+    assert_eq!(vae.decode_slice(&[0.5, -0.5], None).unwrap().len(), 784);
 }

@@ -1,4 +1,5 @@
-//! vae-wasm: the browser binding of `vae-core` (`Vae` here; `Trainer` in `trainer.rs`, with the `train` feature). It converts types and errors and nothing more:
+//! vae-wasm: the browser binding of `vae-core` (`Model` here; `Trainer` in `trainer.rs`, with the `train`
+//! feature). It converts types and errors and nothing more:
 //! bytes in as `&[u8]`, numbers out as copied typed arrays, errors out as JS `Error`s.
 
 use js_sys::{Float32Array, Object, Reflect};
@@ -9,44 +10,56 @@ mod trainer;
 #[cfg(feature = "train")]
 pub use trainer::{panic_for_tests, MatmulProbe, Trainer};
 
-/// A trained VAE, loaded from the bytes of a safetensors file.
+/// A trained model of the family (VAE, beta-VAE, autoencoder, conditional VAE), loaded from the bytes of a
+/// safetensors file: ours, or a PyTorch user's (see `vae_core::pytorch`). `Vae` is the same class, under the
+/// name it had when the family was one VAE (the build adds the alias to the JS module).
 #[wasm_bindgen]
-pub struct Vae {
-    inner: vae_core::Vae,
+pub struct Model {
+    inner: vae_core::Model,
 }
 
 #[wasm_bindgen]
-impl Vae {
-    /// `new Vae(bytes)`: throws an `Error` saying what is wrong if the bytes are not a usable weights file.
+impl Model {
+    /// `new Model(bytes)`: throws an `Error` saying what is wrong if the bytes are not a usable weights file.
     #[wasm_bindgen(constructor)]
-    pub fn new(bytes: &[u8]) -> Result<Vae, JsError> {
+    pub fn new(bytes: &[u8]) -> Result<Model, JsError> {
         console_error_panic_hook::set_once();
-        Ok(Vae { inner: vae_core::Vae::from_safetensors(bytes)? })
+        Ok(Model { inner: vae_core::Model::from_safetensors(bytes)? })
     }
 
-    /// `decode(z)`: z holds n*latent numbers; returns n*784 pixel probabilities in [0, 1].
-    pub fn decode(&self, z: &[f32]) -> Result<Vec<f32>, JsError> {
-        Ok(self.inner.decode_slice(z)?)
+    /// `decode(z, labels?)`: z holds n*latent numbers (and a CVAE's `labels` one class per point, as a
+    /// Uint8Array); returns n*784 pixel probabilities in [0, 1]. A CVAE without labels throws.
+    pub fn decode(&self, z: &[f32], labels: Option<Vec<u8>>) -> Result<Vec<f32>, JsError> {
+        Ok(self.inner.decode_slice(z, labels.as_deref())?)
     }
 
-    /// `encode(x)`: x holds n*784 pixels in [0, 1]; returns `{ mu, logvar }`, each n*latent numbers.
-    pub fn encode(&self, x: &[f32]) -> Result<Object, JsError> {
-        let (mu, logvar) = self.inner.encode_slice(x)?;
-        object(&[("mu", mu), ("logvar", logvar)])
+    /// `encode(x, labels?)`: x holds n*784 pixels in [0, 1]; returns `{ mu, logvar }`, each n*latent numbers.
+    /// An autoencoder's code is `mu`, and its `logvar` is `undefined`.
+    pub fn encode(&self, x: &[f32], labels: Option<Vec<u8>>) -> Result<Object, JsError> {
+        let (mu, logvar) = self.inner.encode_slice(x, labels.as_deref())?;
+        let mut fields = vec![("mu", mu)];
+        fields.extend(logvar.map(|v| ("logvar", v)));
+        object(&fields)
     }
 
-    /// `config`: the architecture as a plain object, e.g. `{ input: 784, hidden: [512], latent: 2, beta: 1 }`.
+    /// `config`: the description as a plain object, e.g. `{ input: 784, hidden: [512], latent: 2, beta: 1,
+    /// likelihood: "bernoulli", family: "vae", classes: 0 }`.
     #[wasm_bindgen(getter)]
     pub fn config(&self) -> Result<JsValue, JsError> {
         Ok(serde_wasm_bindgen::to_value(self.inner.config())?)
     }
 
-    /// `elbo(x, samples, seed)`: the negative ELBO of each image in x (n*784 pixels in [0, 1]), with the
-    /// reconstruction averaged over `samples` draws of eps: `{ loss, recon, kl }`, each n numbers, in nats.
-    pub fn elbo(&self, x: &[f32], samples: u32, seed: u32) -> Result<Object, JsError> {
-        let parts = vae_core::neg_elbo_per_image(&self.inner, x, samples as usize, seed as u64)?;
+    /// `elbo(x, samples, seed, labels?)`: the negative ELBO of each image in x (n*784 pixels in [0, 1]), with
+    /// the reconstruction averaged over `samples` draws of eps: `{ loss, recon, kl }`, each n numbers, in nats.
+    /// An autoencoder has no ELBO: it gives `{ recon }` alone.
+    pub fn elbo(&self, x: &[f32], samples: u32, seed: u32, labels: Option<Vec<u8>>) -> Result<Object, JsError> {
+        let parts = self.inner.neg_elbo_per_image(x, labels.as_deref(), samples as usize, seed as u64)?;
         let column = |f: fn(&vae_core::LossParts) -> f32| parts.iter().map(f).collect::<Vec<f32>>();
-        object(&[("loss", column(|p| p.loss)), ("recon", column(|p| p.recon)), ("kl", column(|p| p.kl))])
+        if self.inner.config().family.gaussian() {
+            object(&[("loss", column(|p| p.loss)), ("recon", column(|p| p.recon)), ("kl", column(|p| p.kl))])
+        } else {
+            object(&[("recon", column(|p| p.recon))])
+        }
     }
 
     /// Trainable parameters of the model.
@@ -56,7 +69,7 @@ impl Vae {
     }
 }
 
-/// `maxWeightsBytes()`: the largest weights file `new Vae` reads (`vae_core::weights::MAX_BYTES`), so that the
+/// `maxWeightsBytes()`: the largest weights file `new Model` reads (`vae_core::weights::MAX_BYTES`), so that the
 /// page can refuse a larger file by its size, before reading it, with the same bound.
 #[wasm_bindgen(js_name = maxWeightsBytes)]
 pub fn max_weights_bytes() -> usize {

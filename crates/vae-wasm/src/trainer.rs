@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::object;
 
-/// A VAE being trained, with its AdamW state, its data and its seeded RNG.
+/// A model of the family being trained, with its AdamW state, its data and its seeded RNG.
 #[wasm_bindgen]
 pub struct Trainer {
     inner: vae_core::Trainer,
@@ -15,8 +15,9 @@ pub struct Trainer {
 
 #[wasm_bindgen]
 impl Trainer {
-    /// `new Trainer({ hidden: [512], latent: 2, beta: 1, lr: 0.001, batch: 100, seed: 1 })`. Missing fields take
-    /// the defaults of `VaeConfig` and `TrainConfig`; a bad value throws an `Error` that names the field.
+    /// `new Trainer({ family: "vae", likelihood: "bernoulli", hidden: [512], latent: 2, classes: 0, beta: 1,
+    /// lr: 0.001, batch: 100, seed: 1 })`. Missing fields take the defaults of `VaeConfig` and `TrainConfig`; a
+    /// bad value throws an `Error` that names the field.
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<Trainer, JsError> {
         console_error_panic_hook::set_once();
@@ -33,18 +34,31 @@ impl Trainer {
         Ok(Trainer { inner: vae_core::Trainer::from_safetensors(bytes, tcfg)? })
     }
 
-    /// `setData(images, labels)`: n*784 pixel bytes and n labels (0-9).
+    /// `setData(images, labels)`: n*784 pixel bytes and n labels (0-9), which a CVAE is conditioned on.
     #[wasm_bindgen(js_name = setData)]
     pub fn set_data(&mut self, images: Vec<u8>, labels: Vec<u8>) -> Result<(), JsError> {
         Ok(self.inner.set_data(Dataset::new(images, labels)?)?)
     }
 
-    /// `trainSteps(k)`: k AdamW steps; returns `{ step, epoch, loss, recon, kl }`, the means over those steps.
-    /// A NaN or infinite loss throws an `Error` named `NonFiniteLoss`, before that step's update.
+    /// `trainSteps(k)`: k AdamW steps; returns `{ step, epoch, loss, recon, kl, negElbo }`, the means over those
+    /// steps: `loss` is the objective trained on (recon + beta kl), `negElbo` the true negative ELBO (beta = 1).
+    /// An autoencoder's is `{ step, epoch, loss, recon }`: its loss is its reconstruction, and it has no KL and
+    /// no ELBO. A NaN or infinite loss throws an `Error` named `NonFiniteLoss`, before that step's update.
     #[wasm_bindgen(js_name = trainSteps)]
     pub fn train_steps(&mut self, k: u32) -> Result<JsValue, JsValue> {
         match self.inner.train_steps(k as usize) {
-            Ok(stats) => Ok(serde_wasm_bindgen::to_value(&stats)?),
+            Ok(s) => {
+                let out = Object::new();
+                let mut fields = vec![("step", s.step as f64), ("epoch", s.epoch as f64)];
+                fields.extend([("loss", s.loss as f64), ("recon", s.recon as f64)]);
+                if self.inner.config().family.gaussian() {
+                    fields.extend([("kl", s.kl as f64), ("negElbo", (s.recon + s.kl) as f64)]);
+                }
+                for (k, v) in fields {
+                    Reflect::set(&out, &k.into(), &v.into())?;
+                }
+                Ok(out.into())
+            }
             Err(e @ vae_core::Error::NonFinite(_)) => {
                 let err = js_sys::Error::new(&e.to_string());
                 err.set_name("NonFiniteLoss");
@@ -55,7 +69,8 @@ impl Trainer {
     }
 
     /// `evaluate(images, labels, samples = 1, seed = 0)`: mean `{ loss, recon, kl }` in nats over any set, with
-    /// beta = 1 (the true negative ELBO) and the reconstruction averaged over `samples` draws of eps.
+    /// beta = 1 (the true negative ELBO) and the reconstruction averaged over `samples` draws of eps. An
+    /// autoencoder's is `{ loss, recon }` with loss = recon: it has no KL term.
     pub fn evaluate(
         &self,
         images: Vec<u8>,
@@ -64,12 +79,20 @@ impl Trainer {
         seed: Option<u32>,
     ) -> Result<JsValue, JsError> {
         let data = Dataset::new(images, labels)?;
-        let parts =
-            vae_core::evaluate(self.inner.vae()?, &data, samples.unwrap_or(1) as usize, seed.unwrap_or(0) as u64)?;
-        Ok(serde_wasm_bindgen::to_value(&parts)?)
+        let p = self.inner.model().evaluate(&data, samples.unwrap_or(1) as usize, seed.unwrap_or(0) as u64)?;
+        let mut fields = vec![("loss", p.loss), ("recon", p.recon)];
+        if self.inner.config().family.gaussian() {
+            fields.push(("kl", p.kl));
+        }
+        let out = Object::new();
+        for (k, v) in fields {
+            Reflect::set(&out, &k.into(), &(v as f64).into())
+                .map_err(|_| JsError::new("could not build the result"))?;
+        }
+        Ok(out.into())
     }
 
-    /// `toSafetensors()`: the current weights as a safetensors file (f32), loadable by `new Vae(bytes)`.
+    /// `toSafetensors()`: the current weights as a safetensors file (f32), loadable by `new Model(bytes)`.
     #[wasm_bindgen(js_name = toSafetensors)]
     pub fn to_safetensors(&self) -> Result<Vec<u8>, JsError> {
         Ok(self.inner.to_safetensors(vae_core::weights::DType::F32)?)
@@ -110,15 +133,17 @@ impl Trainer {
         Ok(self.inner.set_beta(beta)?)
     }
 
-    /// `decode(z)` with the current weights: n*latent numbers in, n*784 pixel probabilities out.
-    pub fn decode(&self, z: &[f32]) -> Result<Vec<f32>, JsError> {
-        Ok(self.inner.vae()?.decode_slice(z)?)
+    /// `decode(z, labels?)` with the current weights, as `Model.decode`.
+    pub fn decode(&self, z: &[f32], labels: Option<Vec<u8>>) -> Result<Vec<f32>, JsError> {
+        Ok(self.inner.model().decode_slice(z, labels.as_deref())?)
     }
 
-    /// `encode(x)` with the current weights: `{ mu, logvar }`, each n*latent numbers.
-    pub fn encode(&self, x: &[f32]) -> Result<Object, JsError> {
-        let (mu, logvar) = self.inner.vae()?.encode_slice(x)?;
-        object(&[("mu", mu), ("logvar", logvar)])
+    /// `encode(x, labels?)` with the current weights, as `Model.encode`.
+    pub fn encode(&self, x: &[f32], labels: Option<Vec<u8>>) -> Result<Object, JsError> {
+        let (mu, logvar) = self.inner.model().encode_slice(x, labels.as_deref())?;
+        let mut fields = vec![("mu", mu)];
+        fields.extend(logvar.map(|v| ("logvar", v)));
+        object(&fields)
     }
 
     /// The architecture and the optimiser settings: `{ input, hidden, latent, beta, lr, batch, seed, ... }`.
@@ -159,7 +184,8 @@ pub fn panic_for_tests() {
     panic!("a panic forced by a test");
 }
 
-const FIELDS: [&str; 9] = ["hidden", "latent", "beta", "likelihood", "lr", "batch", "seed", "weightDecay", "shift"];
+const FIELDS: [&str; 11] =
+    ["family", "hidden", "latent", "classes", "beta", "likelihood", "lr", "batch", "seed", "weightDecay", "shift"];
 
 /// Reads the plain config object field by field, so that every error names its field.
 fn read_config(config: &JsValue) -> Result<(VaeConfig, TrainConfig), JsError> {
@@ -194,12 +220,19 @@ fn read_config(config: &JsValue) -> Result<(VaeConfig, TrainConfig), JsError> {
     if let Some(v) = get("beta") {
         cfg.beta = number("beta", v)?;
     }
+    let string = |name: &str, v: JsValue| {
+        v.as_string().ok_or_else(|| JsError::new(&format!("invalid setting `{name}`: must be a string, got {v:?}")))
+    };
     if let Some(v) = get("likelihood") {
-        let name = v
-            .as_string()
-            .ok_or_else(|| JsError::new(&format!("invalid setting `likelihood`: must be a string, got {v:?}")))?;
-        cfg.likelihood = vae_core::config::Likelihood::try_from(name)
+        cfg.likelihood = vae_core::config::Likelihood::try_from(string("likelihood", v)?)
             .map_err(|e| JsError::new(&format!("invalid setting `likelihood`: {e}")))?;
+    }
+    if let Some(v) = get("family") {
+        cfg.family = vae_core::config::Family::try_from(string("family", v)?)
+            .map_err(|e| JsError::new(&format!("invalid setting `family`: {e}")))?;
+    }
+    if let Some(v) = get("classes") {
+        cfg.classes = whole_number("classes", number("classes", v)?)?;
     }
     if let Some(v) = get("lr") {
         t.lr = number("lr", v)?;

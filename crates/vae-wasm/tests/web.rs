@@ -3,9 +3,9 @@
 #![cfg(target_arch = "wasm32")]
 
 use js_sys::{Float32Array, Reflect};
+use vae_wasm::Model as Vae;
 #[cfg(feature = "train")]
 use vae_wasm::Trainer;
-use vae_wasm::Vae;
 #[cfg(feature = "train")]
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -28,6 +28,10 @@ struct Reference {
     train: Vec<[f32; 3]>,
     #[cfg_attr(not(feature = "train"), allow(dead_code))]
     train_gaussian: Vec<[f32; 3]>,
+    #[cfg_attr(not(feature = "train"), allow(dead_code))]
+    train_ae: Vec<[f32; 3]>,
+    #[cfg_attr(not(feature = "train"), allow(dead_code))]
+    train_cvae: Vec<[f32; 3]>,
 }
 
 fn reference() -> Reference {
@@ -46,7 +50,7 @@ fn assert_close(got: &[f32], want: &[f32], what: &str) {
 fn decode_matches_native() {
     let r = reference();
     let vae = Vae::new(WEIGHTS).unwrap();
-    assert_close(&vae.decode(&r.z).unwrap(), &r.decoded, "decode");
+    assert_close(&vae.decode(&r.z, None).unwrap(), &r.decoded, "decode");
 }
 
 #[wasm_bindgen_test]
@@ -54,7 +58,7 @@ fn encode_matches_native() {
     let r = reference();
     let vae = Vae::new(WEIGHTS).unwrap();
     let x: Vec<f32> = r.x.iter().map(|&b| b as f32 / 255.0).collect();
-    let out = vae.encode(&x).unwrap();
+    let out = vae.encode(&x, None).unwrap();
     let get = |k: &str| Float32Array::from(Reflect::get(&out, &k.into()).unwrap()).to_vec();
     assert_close(&get("mu"), &r.mu, "mu");
     assert_close(&get("logvar"), &r.logvar, "logvar");
@@ -65,10 +69,10 @@ fn bad_input_is_an_error_not_a_panic() {
     assert!(Vae::new(&[]).is_err());
     assert!(Vae::new(&WEIGHTS[..WEIGHTS.len() / 2]).is_err());
     let vae = Vae::new(WEIGHTS).unwrap();
-    assert!(vae.decode(&[f32::NAN, 0.0]).is_err());
-    assert!(vae.decode(&[0.0]).is_err());
+    assert!(vae.decode(&[f32::NAN, 0.0], None).is_err());
+    assert!(vae.decode(&[0.0], None).is_err());
     // Still usable after the errors.
-    assert_eq!(vae.decode(&[0.0, 0.0]).unwrap().len(), 784);
+    assert_eq!(vae.decode(&[0.0, 0.0], None).unwrap().len(), 784);
 }
 
 /// A plain JS object from (key, value) pairs.
@@ -91,7 +95,7 @@ fn trainer_gives_the_native_losses_for_the_same_seed_and_data() {
     check_losses(&mut t, &r.train);
     // The trained weights load as a Vae.
     let vae = Vae::new(&t.to_safetensors().unwrap()).unwrap();
-    assert_eq!(vae.decode(&[0.0, 0.0]).unwrap(), t.decode(&[0.0, 0.0]).unwrap());
+    assert_eq!(vae.decode(&[0.0, 0.0], None).unwrap(), t.decode(&[0.0, 0.0], None).unwrap());
 }
 
 /// The same with a Gaussian decoder and a 3-D latent space.
@@ -112,12 +116,96 @@ fn a_gaussian_trainer_gives_the_native_losses() {
     check_losses(&mut t, &r.train_gaussian);
 }
 
-/// Four calls of `train_steps(5)` against the native run's means.
+/// The same as an autoencoder (whose reports have no `kl`) and as a CVAE on the digits' labels.
+#[cfg(feature = "train")]
+#[wasm_bindgen_test]
+fn ae_and_cvae_trainers_give_the_native_losses() {
+    let r = reference();
+    for (family, want) in [("ae", &r.train_ae), ("cvae", &r.train_cvae)] {
+        let hidden = js_sys::Array::of1(&64.into());
+        let mut fields =
+            vec![("family", family.into()), ("hidden", hidden.into()), ("batch", 5.into()), ("seed", 3.into())];
+        if family == "cvae" {
+            fields.push(("classes", 10.into()));
+        }
+        let mut t = Trainer::new(config(&fields)).unwrap();
+        t.set_data(r.x.clone(), (0..10).collect()).unwrap();
+        check_losses(&mut t, want);
+    }
+}
+
+/// Every family with both likelihoods at latent sizes 1, 2, 8 and 64 trains through the public API: its
+/// losses are finite and fall, it encodes (with `logvar` exactly when it has one) and decodes (a CVAE in the
+/// class asked for, and never without labels), and its weights load as a `Model` with the same description.
+#[cfg(feature = "train")]
+#[wasm_bindgen_test]
+fn every_family_trains_at_every_latent_size() {
+    let r = reference();
+    for family in ["vae", "ae", "cvae"] {
+        for likelihood in ["bernoulli", "gaussian"] {
+            for latent in [1usize, 2, 8, 64] {
+                let what = format!("{family} {likelihood} latent {latent}");
+                let hidden = js_sys::Array::of1(&32.into());
+                let mut fields = vec![
+                    ("family", JsValue::from(family)),
+                    ("likelihood", likelihood.into()),
+                    ("latent", latent.into()),
+                    ("hidden", hidden.into()),
+                    ("batch", 10.into()),
+                    ("lr", 0.003.into()),
+                ];
+                if family == "cvae" {
+                    fields.push(("classes", 10.into()));
+                }
+                let mut t = Trainer::new(config(&fields)).unwrap();
+                t.set_data(r.x.clone(), (0..10).collect()).unwrap();
+                let loss = |s: &JsValue| Reflect::get(s, &"loss".into()).unwrap().as_f64().unwrap();
+                let first = loss(&t.train_steps(1).unwrap());
+                let last = loss(&t.train_steps(20).unwrap());
+                assert!(first.is_finite() && last < first, "{what}: {first} then {last}");
+                let x: Vec<f32> = r.x[..2 * 784].iter().map(|&b| b as f32 / 255.0).collect();
+                let labels = (family == "cvae").then(|| vec![3u8, 7]);
+                let out = t.encode(&x, labels.clone()).unwrap();
+                let mu = Float32Array::from(Reflect::get(&out, &"mu".into()).unwrap()).to_vec();
+                assert_eq!(mu.len(), 2 * latent, "{what}");
+                let logvar = Reflect::get(&out, &"logvar".into()).unwrap();
+                assert_eq!(logvar.is_undefined(), family == "ae", "{what}: logvar {logvar:?}");
+                let model = Vae::new(&t.to_safetensors().unwrap()).unwrap();
+                let cfg = model.config().unwrap();
+                let field = |k: &str| Reflect::get(&cfg, &k.into()).unwrap();
+                assert_eq!(field("family").as_string().unwrap(), family);
+                assert_eq!(field("likelihood").as_string().unwrap(), likelihood);
+                assert_eq!(field("latent").as_f64().unwrap() as usize, latent);
+                assert_eq!(model.decode(&mu, labels.clone()).unwrap(), t.decode(&mu, labels.clone()).unwrap());
+                if family == "cvae" {
+                    let e = JsValue::from(model.decode(&mu, None).unwrap_err());
+                    let msg = e.unchecked_into::<js_sys::Error>().message().as_string().unwrap();
+                    assert!(msg.contains("the labels are missing"), "{msg}");
+                    let other = model.decode(&mu, Some(vec![4, 1])).unwrap();
+                    assert_ne!(other, model.decode(&mu, labels).unwrap(), "{what}: the class changes nothing");
+                }
+                let elbo = model.elbo(&x, 1, 0, (family == "cvae").then(|| vec![3, 7])).unwrap();
+                let has = |k: &str| !Reflect::get(&elbo, &k.into()).unwrap().is_undefined();
+                assert_eq!((has("recon"), has("kl"), has("loss")), (true, family != "ae", family != "ae"), "{what}");
+            }
+        }
+    }
+}
+
+/// Four calls of `train_steps(5)` against the native run's means. An autoencoder's reports have no `kl`
+/// (its native kl is 0) and no `negElbo`; the others' `negElbo` is recon + kl.
 #[cfg(feature = "train")]
 fn check_losses(t: &mut Trainer, want: &[[f32; 3]]) {
     for (i, want) in want.iter().enumerate() {
         let s = t.train_steps(5).unwrap();
-        let get = |k: &str| Reflect::get(&s, &k.into()).unwrap().as_f64().unwrap() as f32;
+        let value = |k: &str| Reflect::get(&s, &k.into()).unwrap();
+        let get = |k: &str| value(k).as_f64().map_or(0.0, |v| v as f32);
+        let gaussian = !value("kl").is_undefined();
+        assert_eq!(gaussian, !value("negElbo").is_undefined());
+        assert_eq!(gaussian, want[2] != 0.0, "kl is reported exactly when the model has one");
+        if gaussian {
+            assert!((get("negElbo") - get("recon") - get("kl")).abs() < 1e-3);
+        }
         let got = [get("loss"), get("recon"), get("kl")];
         for (g, w) in got.iter().zip(want) {
             assert!((g - w).abs() <= 1e-3 * w.abs().max(1.0), "call {i}: wasm {got:?}, native {want:?}");
@@ -129,8 +217,13 @@ fn check_losses(t: &mut Trainer, want: &[[f32; 3]]) {
 #[cfg(feature = "train")]
 #[wasm_bindgen_test]
 fn bad_trainer_configs_throw_errors_that_name_the_field() {
-    let cases: [(&str, JsValue, &str); 9] = [
+    let cases: [(&str, JsValue, &str); 14] = [
         ("likelihood", "poisson".into(), "likelihood must be \"bernoulli\" or \"gaussian\""),
+        ("family", "gan".into(), "invalid setting `family`: family must be \"vae\", \"ae\" or \"cvae\""),
+        ("family", "cvae".into(), "invalid setting `classes`: a cvae needs the number of classes"),
+        ("classes", 10.into(), "invalid setting `classes`: only a cvae takes labels"),
+        ("latent", 0.into(), "invalid setting `latent`: must be 1 to 64, got 0"),
+        ("latent", 65.into(), "invalid setting `latent`: must be 1 to 64, got 65"),
         ("likelihood", 1.into(), "invalid setting `likelihood`"),
         ("lr", f64::NAN.into(), "lr"),
         ("lr", (-1.0).into(), "lr"),
