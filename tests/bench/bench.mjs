@@ -65,13 +65,29 @@ try {
   rows.push(['limit', `training step efficiency (${fmt(tr.flops / 1e6, 1)} MFLOP a step), median over windows`, `${fmt(median(eff))} %`, '≥ 90 %', `windows: ${eff.map((e) => fmt(e)).join(', ')} %; ${fmt(stepGflops, 1)} GFLOP/s in the step's matrix products`]);
   rows.push(['memory', `wasm memory after ${fmt(tr.mem[0].steps)} / ${fmt(tr.mem[1].steps)} training steps`, `${fmt(tr.mem[0].bytes / 1048576, 1)} / ${fmt(tr.mem[1].bytes / 1048576, 1)} MiB`, 'no growth']);
 
+  // The other families in the worker, 784-512-2 at batch 100 like the VAE above: each window's steps against
+  // the products interleaved with them, so that the ratio to the VAE's efficiency does not depend on how fast
+  // this host happens to be in that minute.
+  for (const family of ['ae', 'cvae']) {
+    const f = await trainingInWorker({ ...Q({ warm: 100, windows: 3, steps: 50, gap: 150 }, { warm: 5, windows: 1, steps: 10, gap: 0 }), mem: [], family });
+    const fEff = f.rates.map((r, i) => (100 * (r / 100) * f.flops / 1e9) / f.gf[i]);
+    measured(`worker training ${family}, samples/s`, f.median);
+    const perProbe = (x) => median(x.rates.map((r, i) => r / x.gf[i]));
+    rows.push(['training', `Web Worker, ${family.toUpperCase()} 784-512-2, batch 100: samples/s, median of ${f.rates.length} windows`, fmt(f.median), '≥ 95 % of the VAE\'s', `${fmt(100 * perProbe(f) / perProbe(tr))} % of the VAE's samples/s per probe GFLOP/s; efficiency ${fmt(median(fEff))} % of ${fmt(f.flops / 1e6, 1)} MFLOP a step; windows: ${f.rates.map((r) => fmt(r)).join(', ')}`]);
+  }
+
   for (const threads of [1, cpus().length]) {
-    const nat = JSON.parse(execFileSync(process.env.VAE_BIN ?? join(ROOT, 'target', 'release', 'vae'),
-      ['bench', '--warm', String(Q(50, 5)), '--windows', String(Q(5, 1)), '--steps', String(Q(50, 10))],
-      { cwd: ROOT, env: { ...process.env, RAYON_NUM_THREADS: String(threads) } }).toString());
-    measured(`native training, ${threads} threads`, nat.samples_per_sec);
-    measured(`native matmul, ${threads} threads`, nat.matmul_gflops);
-    rows.push(['native', `training samples/s, ${nat.threads} thread${nat.threads > 1 ? 's' : ''}`, fmt(nat.samples_per_sec), '', `matmul ${fmt(nat.matmul_gflops, 1)} GFLOP/s; windows ${nat.windows.map((r) => fmt(r)).join(', ')}`]);
+    const vaeRate = {};
+    for (const family of ['vae', 'ae', 'cvae']) {
+      const nat = JSON.parse(execFileSync(process.env.VAE_BIN ?? join(ROOT, 'target', 'release', 'vae'),
+        ['bench', '--family', family, '--warm', String(Q(50, 5)), '--windows', String(Q(5, 1)), '--steps', String(Q(50, 10))],
+        { cwd: ROOT, env: { ...process.env, RAYON_NUM_THREADS: String(threads) } }).toString());
+      measured(`native training ${family}, ${threads} threads`, nat.samples_per_sec);
+      measured(`native matmul, ${family}, ${threads} threads`, nat.matmul_gflops);
+      vaeRate[family] = nat.samples_per_sec / nat.matmul_gflops;
+      const ratio = family === 'vae' ? '' : `${fmt(100 * vaeRate[family] / vaeRate.vae)} % of the VAE's samples/s per probe GFLOP/s; `;
+      rows.push(['native', `${family.toUpperCase()} training samples/s, ${nat.threads} thread${nat.threads > 1 ? 's' : ''}`, fmt(nat.samples_per_sec), family === 'vae' ? '' : '≥ 95 % of the VAE\'s', `${ratio}matmul ${fmt(nat.matmul_gflops, 1)} GFLOP/s; windows ${nat.windows.map((r) => fmt(r)).join(', ')}`]);
+    }
   }
 
   const peers = {};
