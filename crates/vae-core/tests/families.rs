@@ -9,11 +9,15 @@ use vae_core::config::{Family, Likelihood};
 use vae_core::train::Engine;
 use vae_core::{Dataset, Model, TrainConfig, Trainer, VaeConfig};
 
+/// `n` of the 1,000 held-out digits, evenly spaced through them: the set is stored class after class, so
+/// every class is in it.
 fn digits(n: usize) -> Dataset {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../web/data");
     let read = |f: &str| std::fs::read(root.join(f)).expect("run scripts/make-data first");
     let all = Dataset::from_idx(&read("heldout-images.idx3-ubyte"), &read("heldout-labels.idx1-ubyte")).unwrap();
-    Dataset::new(all.images[..n * 784].to_vec(), all.labels[..n].to_vec()).unwrap()
+    let pick: Vec<usize> = (0..n).map(|i| i * all.len() / n).collect();
+    let images = pick.iter().flat_map(|&i| all.image(i).to_vec()).collect();
+    Dataset::new(images, pick.iter().map(|&i| all.labels[i]).collect()).unwrap()
 }
 
 fn config(family: Family, likelihood: Likelihood, latent: usize) -> VaeConfig {
@@ -34,7 +38,7 @@ fn curve(cfg: &VaeConfig, engine: Engine, data: &Dataset, steps: usize) -> (Vec<
 /// engines' products sum in different orders (gemm's blocking against candle's), and AdamW carries each
 /// step's rounding into the next weights; another seed, one step more or the KL term left out moves these
 /// losses by whole nats. Every run also learns: its last loss is below its first.
-/// Mutation that turns it red: draw the CVAE's label from `idx` shifted by one in `Trainer::train_steps`.
+/// Mutation that turns it red: z = mu (no eps) in the candle engine's `CandleModel::loss`.
 #[test]
 fn both_engines_train_every_family_alike() {
     let data = digits(200);
@@ -88,13 +92,20 @@ fn every_family_round_trips_through_a_weights_file() {
     }
 }
 
-/// A CVAE's evaluation reads each image's own label: relabelling the set changes it.
+/// A CVAE's evaluation reads each image's own label: it equals the mean of the per-image scores given the
+/// labels by hand (100 digits, one chunk, so both draw the same eps), and relabelling the set makes it worse.
+/// Mutation that turns it red: `data.labels[i] % 2` for the labels in `Model::evaluate`.
 #[test]
 fn a_cvae_evaluates_on_the_sets_labels() {
     let data = digits(100);
+    assert_eq!((0..10).map(|c| data.labels.iter().filter(|&&l| l == c).count()).collect::<Vec<_>>(), [10; 10]);
     let cfg = config(Family::Cvae, Likelihood::Bernoulli, 2);
     let (_, t) = curve(&cfg, Engine::Fast, &data, 40);
     let right = t.model().evaluate(&data, 1, 0).unwrap();
+    let x = data.batch_f32(&(0..100).collect::<Vec<_>>());
+    let scores = t.model().neg_elbo_per_image(&x, Some(&data.labels), 1, 0).unwrap();
+    let mean = scores.iter().map(|p| p.loss as f64).sum::<f64>() / 100.0;
+    assert!((mean as f32 - right.loss).abs() < 1e-3, "{mean} against {}", right.loss);
     let shifted = Dataset::new(data.images.clone(), data.labels.iter().map(|l| (l + 1) % 10).collect()).unwrap();
     let wrong = t.model().evaluate(&shifted, 1, 0).unwrap();
     assert!(wrong.recon > right.recon, "wrong labels {} against right {}", wrong.recon, right.recon);
