@@ -160,14 +160,35 @@ export function readF32Safetensors(buf) {
   const header = JSON.parse(buf.subarray(8, 8 + n).toString());
   const data = buf.subarray(8 + n);
   const tensors = {};
+  const shapes = {};
   for (const [name, t] of Object.entries(header)) {
     if (name === '__metadata__') continue;
     assert.equal(t.dtype, 'F32', name);
     const [a, b] = t.data_offsets;
     const bytes = Uint8Array.from(data.subarray(a, b));
     tensors[name] = new Float32Array(bytes.buffer);
+    shapes[name] = t.shape;
   }
-  return { metadata: header.__metadata__, tensors };
+  return { metadata: header.__metadata__, tensors, shapes };
+}
+
+/** A safetensors file of f32 tensors, { name: [shape, Float32Array] }, with optional string metadata: the
+ *  format as its specification gives it (an 8-byte little-endian header length, the JSON header padded with
+ *  spaces to a multiple of 8, the data), written here independently of the Rust writer. */
+export function writeF32Safetensors(tensors, metadata) {
+  const header = metadata ? { __metadata__: metadata } : {};
+  const parts = [];
+  let at = 0;
+  for (const [name, [shape, data]] of Object.entries(tensors)) {
+    header[name] = { dtype: 'F32', shape, data_offsets: [at, at + data.byteLength] };
+    at += data.byteLength;
+    parts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+  }
+  let json = JSON.stringify(header);
+  json += ' '.repeat((8 - (json.length % 8)) % 8);
+  const len = Buffer.alloc(8);
+  len.writeBigUInt64LE(BigInt(Buffer.byteLength(json)));
+  return Buffer.concat([len, Buffer.from(json), ...parts]);
 }
 
 /** The largest |a - b| over every parameter of two parsed files with the same tensors. */

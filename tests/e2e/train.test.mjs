@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, artifactsDir, startServer, launch, openReady, INDEPENDENT, readF32Safetensors, largestChange } from './harness.mjs';
+import { ROOT, artifactsDir, startServer, launch, openReady, INDEPENDENT, readF32Safetensors, writeF32Safetensors, largestChange } from './harness.mjs';
 
 let server;
 let browser;
@@ -147,6 +147,39 @@ test('exported weights give the same held-out loss in `vae eval` as on the page,
   await waitFor(page, () => !document.getElementById('error').hidden);
   assert.match(await page.locator('#error').textContent(), /broken\.safetensors: The model weights could not be used/);
   assert.deepEqual(await page.evaluate(() => Array.from(window.vaeExplorer.dotsMu.slice(0, 4))), after);
+  // The same weights as a PyTorch user saves them (nn.Sequential keys, mu and log sigma^2 in one chunked
+  // layer, no vae_config), written by the test: the explorer shows the same model, dot for dot.
+  // Mutation that turns it red: swap the chunked layer's halves (mu from the second) in pytorch.rs.
+  const ours = readF32Safetensors((await import('node:fs')).readFileSync(file));
+  const t = (name) => [ours.shapes[name], ours.tensors[name]];
+  const chunked = (what) => {
+    const [mu, lv] = [ours.tensors[`enc_mu.${what}`], ours.tensors[`enc_logvar.${what}`]];
+    const both = new Float32Array(mu.length + lv.length);
+    both.set(mu);
+    both.set(lv, mu.length);
+    return [[2 * ours.shapes[`enc_mu.${what}`][0], ...ours.shapes[`enc_mu.${what}`].slice(1)], both];
+  };
+  assert.deepEqual(ours.shapes['enc_mu.weight'], [2, 512], 'the page trains a 784-512-2 model');
+  const torchFile = writeF32Safetensors({
+    'encoder.0.weight': t('enc.0.weight'), 'encoder.0.bias': t('enc.0.bias'),
+    'encoder.2.weight': chunked('weight'), 'encoder.2.bias': chunked('bias'),
+    'decoder.0.weight': t('dec.0.weight'), 'decoder.0.bias': t('dec.0.bias'),
+    'decoder.2.weight': t('dec_out.weight'), 'decoder.2.bias': t('dec_out.bias'),
+  }, { format: 'pt' });
+  await page.locator('#weights-file').setInputFiles({ name: 'from-pytorch.safetensors', mimeType: 'application/octet-stream', buffer: torchFile });
+  await waitFor(page, () => /from-pytorch\.safetensors/.test(document.getElementById('model-name').textContent));
+  const torchDots = await page.evaluate(() => Array.from(window.vaeExplorer.dotsMu));
+  const ourDots = await page.evaluate(new Function('b64', `return (async () => { ${INDEPENDENT}
+    return Array.from(new Vae(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))).encode(images).mu);
+  })()`), (await import('node:fs')).readFileSync(file).toString('base64'));
+  assert.deepEqual(torchDots, ourDots);
+  // An autoencoder (trained natively) is refused by the explorer, which says why and keeps its model.
+  const aeFile = join(ARTIFACTS, 'ae.safetensors');
+  execFileSync(VAE, ['train', '--family', 'ae', '--hidden', '16', '--steps', '2', '--out', aeFile], { cwd: ROOT, stdio: 'ignore' });
+  await page.locator('#weights-file').setInputFiles(aeFile);
+  await waitFor(page, () => /ae\.safetensors is an autoencoder/.test(document.getElementById('error').textContent));
+  assert.match(await page.locator('#error').textContent(), /the explorer's map, pad and scores are built for VAEs, whose codes are distributions\. The explorer keeps its current model\./);
+  assert.match(await page.locator('#model-name').textContent(), /from-pytorch\.safetensors/);
   await page.locator('#use-pretrained').click();
   assert.deepEqual(await page.evaluate(() => Array.from(window.vaeExplorer.dotsMu.slice(0, 4))), before);
   // Dropping the file anywhere on the page imports it too.

@@ -293,11 +293,12 @@ impl Trainer {
             let idx = self.next_batch();
             let data = self.data.as_ref().unwrap();
             let mut x = data.batch_f32(&idx);
-            let labels: Vec<u8> = idx.iter().map(|&i| data.labels[i]).collect();
+            let labels: Option<Vec<u8>> =
+                self.model.config().conditional().then(|| idx.iter().map(|&i| data.labels[i]).collect());
             if self.tcfg.shift > 0 {
                 x = shift_batch(&x, self.tcfg.shift, &mut self.rng);
             }
-            let p = self.train_batch(&x, Some(&labels))?;
+            let p = self.step_on(&x, labels.as_deref())?;
             sum.loss += p.loss;
             sum.recon += p.recon;
             sum.kl += p.kl;
@@ -311,6 +312,11 @@ impl Trainer {
     /// is applied.
     pub fn train_batch(&mut self, x: &[f32], labels: Option<&[u8]>) -> Result<LossParts> {
         crate::model::check(x, self.config().input, "x", 0.0, 1.0)?;
+        self.step_on(x, labels)
+    }
+
+    /// One step on images already known to be whole and in [0, 1] (the data set's own, in `train_steps`).
+    fn step_on(&mut self, x: &[f32], labels: Option<&[u8]>) -> Result<LossParts> {
         let n = x.len() / self.config().input;
         let y = self.model.labels(labels, n)?;
         let cfg = self.model.config();

@@ -55,7 +55,7 @@ fn close(ours: &[f32], numpy: &[f64], tol: f64, what: &str) {
 
 /// Both layouts load as Bernoulli VAEs of the architecture their shapes give, and encode and decode as
 /// numpy's forward pass does (float32 weights, our f32 arithmetic against numpy's float64: 1e-5).
-/// Mutation that turns it red: take log sigma^2 from the first half of the sequential encoder's output.
+/// Mutation that turns it red: swap the chunked layer's halves (mu from the second) in `pytorch::sequential`.
 #[test]
 fn pytorch_layouts_load_and_match_numpy() {
     let dir = files();
