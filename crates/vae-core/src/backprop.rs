@@ -171,11 +171,28 @@ impl Net {
         if let Some(eps) = eps.filter(|_| self.cfg.family.gaussian()) {
             assert_eq!(eps.len(), n * self.cfg.latent, "eps must hold latent numbers per image");
         }
+        self.check_labels(labels, n);
+        n
+    }
+
+    /// A CVAE's labels: one per row, each below `classes` (a wrong one is a caller's bug).
+    fn check_labels(&self, labels: Option<&[u8]>, n: usize) {
         if self.cfg.conditional() {
             let y = labels.expect("a cvae needs labels");
             assert!(y.len() == n && y.iter().all(|&c| (c as usize) < self.cfg.classes), "labels out of range");
         }
-        n
+    }
+
+    /// The input of a network: for a CVAE, the rows of `src` (n, width) each joined to its label's one-hot
+    /// vector, written into `buf`; for the other families, `src` itself.
+    fn with_labels<'a>(&self, src: &'a [f32], width: usize, labels: Option<&[u8]>, buf: &'a mut Vec<f32>) -> &'a [f32] {
+        match labels.filter(|_| self.cfg.conditional()) {
+            Some(y) => {
+                join_one_hot(src, width, y, self.cfg.classes, buf);
+                buf
+            }
+            None => src,
+        }
     }
 
     /// The objective mean_i(recon_i + beta kl_i) of the images `x` (n, input), labelled `labels` (a CVAE's),
@@ -228,20 +245,14 @@ impl Net {
     /// `w.kl`, and d objective / d logits, at `scale` per image, in place of the logits.
     fn forward_terms(&self, p: &[f32], x: &[f32], labels: Option<&[u8]>, eps: &[f32], scale: f32, w: &mut Work) {
         assert_eq!(p.len(), self.len);
-        let (d, lat, classes) = (self.cfg.input, self.cfg.latent, self.cfg.classes);
+        let (d, lat) = (self.cfg.input, self.cfg.latent);
         let n = x.len() / d;
         self.size_work(w, n);
         let (enc, heads, dec) = self.parts();
         let (h, t) = (self.cfg.hidden.len(), self.products);
         let gaussian = self.cfg.family.gaussian();
 
-        let xin = match labels.filter(|_| self.cfg.conditional()) {
-            Some(y) => {
-                join_one_hot(x, d, y, classes, &mut w.xin);
-                &w.xin[..]
-            }
-            None => x,
-        };
+        let xin = self.with_labels(x, d, labels, &mut w.xin);
         stack_forward(p, enc, xin, &mut w.enc, t);
         let top = w.enc.last().unwrap();
         if gaussian {
@@ -249,13 +260,7 @@ impl Net {
         } else {
             forward(p, &heads[0], top, &mut w.post.z, false, t);
         }
-        let zin = match labels.filter(|_| self.cfg.conditional()) {
-            Some(y) => {
-                join_one_hot(&w.post.z, lat, y, classes, &mut w.zin);
-                &w.zin[..]
-            }
-            None => &w.post.z[..],
-        };
+        let zin = self.with_labels(&w.post.z, lat, labels, &mut w.zin);
         stack_forward(p, &dec[..h], zin, &mut w.dec, t);
         forward(p, &dec[h], w.dec.last().unwrap(), &mut w.logits, false, t);
 
@@ -310,13 +315,7 @@ impl Net {
         let n = self.images(x, labels, None);
         let (enc, heads, _) = self.parts();
         let mut joined = Vec::new();
-        let xin = match labels.filter(|_| self.cfg.conditional()) {
-            Some(y) => {
-                join_one_hot(x, d, y, self.cfg.classes, &mut joined);
-                &joined[..]
-            }
-            None => x,
-        };
+        let xin = self.with_labels(x, d, labels, &mut joined);
         let mut acts: Vec<Vec<f32>> = enc.iter().map(|l| vec![0f32; n * l.out]).collect();
         stack_forward(p, enc, xin, &mut acts, self.products);
         let top = acts.last().unwrap();
@@ -336,18 +335,9 @@ impl Net {
         let n = z.len() / lat;
         assert!(n > 0 && z.len() == n * lat, "z must hold whole points");
         let (_, _, dec) = self.parts();
+        self.check_labels(labels, n);
         let mut joined = Vec::new();
-        let zin = match labels.filter(|_| self.cfg.conditional()) {
-            Some(y) => {
-                assert!(y.len() == n && y.iter().all(|&c| (c as usize) < self.cfg.classes), "labels out of range");
-                join_one_hot(z, lat, y, self.cfg.classes, &mut joined);
-                &joined[..]
-            }
-            None => {
-                assert!(!self.cfg.conditional(), "a cvae needs labels");
-                z
-            }
-        };
+        let zin = self.with_labels(z, lat, labels, &mut joined);
         let mut acts: Vec<Vec<f32>> = dec[..h].iter().map(|l| vec![0f32; n * l.out]).collect();
         stack_forward(p, &dec[..h], zin, &mut acts, self.products);
         let mut x = vec![0f32; n * self.cfg.input];

@@ -36,4 +36,4 @@ pub use loss::LossParts;
 pub use model::Model;
 /// The name the model had when the family was one VAE; kept so that existing code keeps working.
 pub type Vae = Model;
-pub use train::{evaluate, neg_elbo_per_image, StepStats, TrainConfig, Trainer};
+pub use train::{StepStats, TrainConfig, Trainer};

@@ -266,16 +266,8 @@ impl Trainer {
         if data.is_empty() {
             return Err(Error::Input("the training set is empty".into()));
         }
-        if let Some(i) =
-            data.labels.iter().position(|&c| self.config().conditional() && c as usize >= self.config().classes)
-        {
-            return Err(Error::Input(format!(
-                "label {i} is {}, but this conditional VAE has {} classes (0 to {})",
-                data.labels[i],
-                self.config().classes,
-                self.config().classes - 1
-            )));
-        }
+        // A CVAE checks its labels as every call that takes labels does.
+        self.model.labels(Some(&data.labels), data.len())?;
         self.order = (0..data.len()).collect();
         self.cursor = usize::MAX; // shuffle before the first batch
         self.data = Some(data);
@@ -417,16 +409,6 @@ fn shift_batch(x: &[f32], s: usize, rng: &mut StdRng) -> Vec<f32> {
         }
     }
     out
-}
-
-/// The negative ELBO of each image (see [`Model::neg_elbo_per_image`]); CVAE labels go through the method.
-pub fn neg_elbo_per_image(model: &Model, x: &[f32], samples: usize, seed: u64) -> Result<Vec<LossParts>> {
-    model.neg_elbo_per_image(x, None, samples, seed)
-}
-
-/// Mean negative ELBO over `data` (see [`Model::evaluate`]).
-pub fn evaluate(model: &Model, data: &Dataset, samples: usize, seed: u64) -> Result<LossParts> {
-    model.evaluate(data, samples, seed)
 }
 
 /// Floating-point operations of one training step on a batch of `batch` images, counting the matrix

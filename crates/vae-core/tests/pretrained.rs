@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 use vae_core::config::{Family, Likelihood};
-use vae_core::{evaluate, Dataset, TrainConfig, Trainer, Vae, VaeConfig};
+use vae_core::{Dataset, TrainConfig, Trainer, Vae, VaeConfig};
 
 /// Highest held-out negative ELBO (nats, mean over 10 draws of eps) the shipped model may have.
 const QUALITY_BAR: f32 = 152.0;
@@ -39,7 +39,7 @@ fn committed_weights_reach_the_quality_bar() {
     assert_eq!(vae.config().beta, 1.0);
     let data = heldout();
     assert_eq!(data.len(), 1000);
-    let p = evaluate(&vae, &data, 10, 0).unwrap();
+    let p = vae.evaluate(&data, 10, 0).unwrap();
     println!("held-out negative ELBO {:.2} = recon {:.2} + KL {:.2}", p.loss, p.recon, p.kl);
     assert!(p.loss <= QUALITY_BAR, "held-out negative ELBO {:.2} is above the bar {QUALITY_BAR}", p.loss);
     assert!(p.kl > 1.0, "a KL of {:.3} nats means the latent space is unused (posterior collapse)", p.kl);
@@ -146,9 +146,9 @@ fn per_image_scores_agree_with_evaluate() {
     // The first 500 held-out digits fit in one of evaluate's chunks, so both draw the same eps.
     let part = Dataset::new(all.images[..500 * 784].to_vec(), all.labels[..500].to_vec()).unwrap();
     let x: Vec<f32> = part.images.iter().map(|&b| b as f32 / 255.0).collect();
-    let scores = vae_core::neg_elbo_per_image(&vae, &x, 4, 9).unwrap();
+    let scores = vae.neg_elbo_per_image(&x, None, 4, 9).unwrap();
     let mean = scores.iter().map(|p| p.loss as f64).sum::<f64>() / 500.0;
-    let e = evaluate(&vae, &part, 4, 9).unwrap();
+    let e = vae.evaluate(&part, 4, 9).unwrap();
     assert!((mean as f32 - e.loss).abs() < 1e-3, "{mean} vs {}", e.loss);
     assert!(scores.iter().all(|p| p.is_finite() && p.kl >= 0.0 && (p.loss - p.recon - p.kl).abs() < 1e-3));
 }

@@ -37,9 +37,7 @@ impl Model {
     /// An autoencoder's code is `mu`, and its `logvar` is `undefined`.
     pub fn encode(&self, x: &[f32], labels: Option<Vec<u8>>) -> Result<Object, JsError> {
         let (mu, logvar) = self.inner.encode_slice(x, labels.as_deref())?;
-        let mut fields = vec![("mu", mu)];
-        fields.extend(logvar.map(|v| ("logvar", v)));
-        object(&fields)
+        encoding(mu, logvar)
     }
 
     /// `config`: the description as a plain object, e.g. `{ input: 784, hidden: [512], latent: 2, beta: 1,
@@ -90,6 +88,24 @@ pub fn latent_path(a: &[f32], b: &[f32], k: u32, spherical: bool) -> Result<Vec<
         return Err(JsError::new("latentPath: a and b must hold finite numbers"));
     }
     Ok(vae_core::latent::path(a, b, k as usize, spherical).concat())
+}
+
+/// `{ mu, logvar }` as Float32Arrays; an autoencoder's has no `logvar` (it reads as `undefined`).
+pub(crate) fn encoding(mu: Vec<f32>, logvar: Option<Vec<f32>>) -> Result<Object, JsError> {
+    let mut fields = vec![("mu", mu)];
+    fields.extend(logvar.map(|v| ("logvar", v)));
+    object(&fields)
+}
+
+/// A plain object whose fields are numbers (the trainer's reports).
+#[cfg(feature = "train")]
+pub(crate) fn numbers(fields: &[(&str, f64)]) -> Result<Object, JsError> {
+    let out = Object::new();
+    for (name, v) in fields {
+        Reflect::set(&out, &(*name).into(), &(*v).into())
+            .map_err(|_| JsError::new("could not build the result object"))?;
+    }
+    Ok(out)
 }
 
 /// A plain object whose fields are Float32Array copies.

@@ -5,7 +5,7 @@ use js_sys::{Object, Reflect};
 use vae_core::{Dataset, TrainConfig, VaeConfig};
 use wasm_bindgen::prelude::*;
 
-use crate::object;
+use crate::{encoding, numbers};
 
 /// A model of the family being trained, with its AdamW state, its data and its seeded RNG.
 #[wasm_bindgen]
@@ -48,16 +48,12 @@ impl Trainer {
     pub fn train_steps(&mut self, k: u32) -> Result<JsValue, JsValue> {
         match self.inner.train_steps(k as usize) {
             Ok(s) => {
-                let out = Object::new();
                 let mut fields = vec![("step", s.step as f64), ("epoch", s.epoch as f64)];
                 fields.extend([("loss", s.loss as f64), ("recon", s.recon as f64)]);
                 if self.inner.config().family.gaussian() {
                     fields.extend([("kl", s.kl as f64), ("negElbo", (s.recon + s.kl) as f64)]);
                 }
-                for (k, v) in fields {
-                    Reflect::set(&out, &k.into(), &v.into())?;
-                }
-                Ok(out.into())
+                Ok(numbers(&fields)?.into())
             }
             Err(e @ vae_core::Error::NonFinite(_)) => {
                 let err = js_sys::Error::new(&e.to_string());
@@ -80,16 +76,11 @@ impl Trainer {
     ) -> Result<JsValue, JsError> {
         let data = Dataset::new(images, labels)?;
         let p = self.inner.model().evaluate(&data, samples.unwrap_or(1) as usize, seed.unwrap_or(0) as u64)?;
-        let mut fields = vec![("loss", p.loss), ("recon", p.recon)];
+        let mut fields = vec![("loss", p.loss as f64), ("recon", p.recon as f64)];
         if self.inner.config().family.gaussian() {
-            fields.push(("kl", p.kl));
+            fields.push(("kl", p.kl as f64));
         }
-        let out = Object::new();
-        for (k, v) in fields {
-            Reflect::set(&out, &k.into(), &(v as f64).into())
-                .map_err(|_| JsError::new("could not build the result"))?;
-        }
-        Ok(out.into())
+        Ok(numbers(&fields)?.into())
     }
 
     /// `toSafetensors()`: the current weights as a safetensors file (f32), loadable by `new Model(bytes)`.
@@ -141,9 +132,7 @@ impl Trainer {
     /// `encode(x, labels?)` with the current weights, as `Model.encode`.
     pub fn encode(&self, x: &[f32], labels: Option<Vec<u8>>) -> Result<Object, JsError> {
         let (mu, logvar) = self.inner.model().encode_slice(x, labels.as_deref())?;
-        let mut fields = vec![("mu", mu)];
-        fields.extend(logvar.map(|v| ("logvar", v)));
-        object(&fields)
+        encoding(mu, logvar)
     }
 
     /// The architecture and the optimiser settings: `{ input, hidden, latent, beta, lr, batch, seed, ... }`.
