@@ -4,6 +4,7 @@ mod bench;
 mod data;
 mod eval;
 mod grid;
+mod manifest;
 mod serve;
 mod train;
 
@@ -29,6 +30,8 @@ enum Command {
     Eval(eval::Args),
     /// Write a PNG of the N x N manifold of decoded digits.
     Grid(grid::Args),
+    /// Refresh the zoo's manifest: each model's family, sizes and held-out figures, read from its file.
+    Manifest(manifest::Args),
     /// Serve the explorer page (web/ and pkg/) over HTTP.
     Serve(serve::Args),
     /// Native speed figures for scripts/bench (JSON): training samples/s and matrix-product GFLOP/s.
@@ -40,6 +43,7 @@ fn main() -> anyhow::Result<()> {
         Command::Train(a) => train::run(a),
         Command::Eval(a) => eval::run(a),
         Command::Grid(a) => grid::run(a),
+        Command::Manifest(a) => manifest::run(a),
         Command::Serve(a) => serve::run(a),
         Command::Bench(a) => bench::run(a),
     }

@@ -11,7 +11,8 @@
 //! - [`weights`]: safetensors bytes in and out, checked before use; [`pytorch`]: PyTorch users' files;
 //! - [`idx`]: the MNIST IDX format;
 //! - [`latent`]: grids and interpolation paths in latent space;
-//! - [`probe`]: the matrix product that bounds training speed, for the benchmarks.
+//! - [`probe`]: the matrix product that bounds training speed, for the benchmarks;
+//! - [`zoo`]: the manifest of pretrained models and their held-out figures.
 
 pub mod adamw;
 pub mod backprop;
@@ -28,6 +29,7 @@ pub mod probe;
 pub mod pytorch;
 pub mod train;
 pub mod weights;
+pub mod zoo;
 
 pub use config::VaeConfig;
 pub use error::{Error, Result};
