@@ -47,8 +47,9 @@ test('dragging across the latent plane decodes the displayed z live', async () =
   const burst = await page.evaluate(async () => {
     const { Vae } = await import('/pkg/vae_wasm.js');
     const decode = Vae.prototype.decode;
-    let decodes = 0;
-    Vae.prototype.decode = function (...args) { decodes++; return decode.apply(this, args); };
+    let decodes = 0; // of one point; the traversal sheet decodes its 18 points in one more call
+    let sheets = 0;
+    Vae.prototype.decode = function (...args) { if (args[0].length === 2) decodes++; else sheets++; return decode.apply(this, args); };
     const c = document.getElementById('latent');
     const b = c.getBoundingClientRect();
     const fire = (type, f) => c.dispatchEvent(new PointerEvent(type, {
@@ -60,9 +61,10 @@ test('dragging across the latent plane decodes the displayed z live', async () =
     fire('pointerup', 0.8);
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     Vae.prototype.decode = decode;
-    return { decodes, z1: Number(document.getElementById('z-readout').dataset.z1) };
+    return { decodes, sheets, z1: Number(document.getElementById('z-readout').dataset.z1) };
   });
   assert.equal(burst.decodes, 1, `62 pointer events in one frame gave ${burst.decodes} decodes`);
+  assert.ok(burst.sheets <= 1, `and ${burst.sheets} batched decodes of the traversal sheet`);
   assert.ok(Math.abs(burst.z1 - 2.4) < 0.2, `the newest point won: z1 = ${burst.z1}`);
   assert.deepEqual(errors, []);
   await context.close();

@@ -29,10 +29,11 @@ async function everyView(page, width) {
   await drawOnPad(page, [[[0.5, 0.2], [0.5, 0.8]]]);
   assert.equal(await page.locator('#pad-samples-fig').isVisible(), true);
   await assertFits(page, width, 'the pad with 16 samples');
-  // A notice and an error message.
+  // A notice and an error message (the weights file's picker is on the train page).
   await page.locator('#a-index').fill('5000');
   await page.locator('#a-index').dispatchEvent('change');
   assert.equal(await page.locator('#notice').isVisible(), true);
+  await page.locator('#page-train').click();
   await page.locator('#weights-file').setInputFiles({ name: 'a-rather-long-file-name-for-a-phone-screen.safetensors', mimeType: 'application/octet-stream', buffer: Buffer.from('nope') });
   await page.waitForFunction(() => !document.getElementById('error').hidden);
   await assertFits(page, width, 'a notice and an error shown');
@@ -43,7 +44,13 @@ async function everyView(page, width) {
   await page.waitForFunction(() => document.body.dataset.training === 'off');
   await nextFrames(page);
   await assertFits(page, width, 'training views');
+  // The compare page: the twin view, the prior's samples and the corruption bench.
+  await page.locator('#page-compare').click();
+  await page.waitForFunction(() => window.vaeExplorer.state.twinSubjects?.every(Boolean));
+  await nextFrames(page);
+  await assertFits(page, width, 'the compare page');
   // The grid at its largest.
+  await page.locator('#page-explore').click();
   await page.locator('#view-grid').click();
   await page.locator('#grid-n').fill('30');
   await nextFrames(page);

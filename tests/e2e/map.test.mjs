@@ -258,7 +258,7 @@ test('the keyboard moves the point and drives the views, and the ? overlay lists
   await page.locator('#z2').fill('1e9');
   await page.locator('#z2').blur();
   await nextFrames(page);
-  assert.match(await page.locator('#notice').textContent(), /numbers from −50 to 50/);
+  assert.match(await page.locator('#notice').textContent(), /z₂ must be a number from −50 to 50/);
   assert.equal((await z())[1], 0.5);
   assert.deepEqual(errors, []);
   await context.close();
@@ -306,7 +306,7 @@ test('the URL hash round-trips the view, and a bad hash is reported and ignored'
   await page.locator('#grid-spacing').selectOption('quantile');
   await page.waitForTimeout(300);
   const url = page.url();
-  assert.match(url, /#z=-1\.25,0&v=grid&n=20&r=3&sp=q&k=5&i=sph&mv=/);
+  assert.match(url, /#page=explore&model=vae-2d&z=-1\.25,0&v=grid&n=20&r=3&sp=q&k=5&i=sph&mv=/);
   const pixels = await canvasGrey(page, 'digit');
   const grid = await canvasGrey(page, 'manifold', 0, 0, 560, 28);
 
@@ -330,7 +330,7 @@ test('the URL hash round-trips the view, and a bad hash is reported and ignored'
   // Bad fields are dropped one by one and the rest applies; a link over 2,048 characters is ignored whole
   // (even its valid fields), as the README says.
   for (const [hash, notice, view] of [
-    ['#z=NaN,1&n=abc&v=nope&k=99&sp=q', /"z" \(NaN,1\) is not 2 numbers.*view "nope".*"n" \(abc\) is not a number.*"k" \(99\) is outside 2 to 20/, 'map'],
+    ['#z=NaN,1&n=abc&v=nope&k=99&sp=q', /"z" \(NaN,1\) is not a list of up to 64 numbers.*view "nope".*"n" \(abc\) is not a number.*"k" \(99\) is outside 2 to 20/, 'map'],
     ['#z=1e9,0&v=grid', /"z" \(1000000000\) is outside 0 to 50/, 'grid'],
     [`#v=grid&z=${'9'.repeat(100_000)}`, /100010 characters long \(the most is 2048\), so they were ignored/, 'map'],
     ['#%%%garbage&&==', null, 'map'],

@@ -22,13 +22,13 @@ async function heldoutMu(page) {
     return { mu: Array.from(vae.encode(images).mu), labels: Array.from(labels) }; })()`));
 }
 
-/** For each class, one dot with no other dot within 12 px and away from the plot's edges. */
+/** For each class, one dot with no other dot within 9 px (dots are 7 px wide) and away from the plot's edges. */
 function isolatedDots(sq, { mu, labels }) {
   const p = labels.map((_, i) => sq.at([mu[2 * i], mu[2 * i + 1]]));
   const pick = [];
   for (let d = 0; d < 10; d++) {
     const i = labels.findIndex((l, j) => l === d && Math.abs(mu[2 * j]) < 3.5 && Math.abs(mu[2 * j + 1]) < 3.5
-      && p.every((q, k) => k === j || Math.hypot(q[0] - p[j][0], q[1] - p[j][1]) > 12));
+      && p.every((q, k) => k === j || Math.hypot(q[0] - p[j][0], q[1] - p[j][1]) > 9));
     assert.ok(i >= 0, `an isolated dot of class ${d}`);
     pick.push({ i, d, at: p[i] });
   }

@@ -80,7 +80,7 @@ function badWeights() {
 }
 
 test('every broken weights file is refused in words; the explorer and the training in progress are intact', async () => {
-  const { page, context, errors } = await openReady(browser, server);
+  const { page, context, errors } = await openReady(browser, server, '#page=train');
   await page.locator('#train-play').click();
   await waitFor(page, () => Number(document.body.dataset.trainStep ?? 0) >= 5);
   const mu = () => page.evaluate(() => Array.from(window.vaeExplorer.dotsMu.slice(0, 8)));
@@ -99,11 +99,13 @@ test('every broken weights file is refused in words; the explorer and the traini
   }
   assert.equal(await page.evaluate(() => document.body.dataset.training), 'on');
   // The explorer still decodes what it shows.
+  await page.locator('#page-explore').click();
   await page.locator('#latent').focus();
   await page.keyboard.press('ArrowRight');
   await nextFrames(page);
   const { expected } = await independentDecodeOfDisplayedZ(page);
   assert.ok(maxDiff(await canvasGrey(page, 'digit'), expected) <= 1);
+  await page.locator('#page-train').click();
   await page.locator('#train-play').click();
   assert.deepEqual(errors, []);
   await context.close();
@@ -113,7 +115,7 @@ test('every broken weights file is refused in words; the explorer and the traini
 async function withBrokenData(fileName, bytes) {
   const opened = await openPage(browser, null);
   await opened.context.route(`**/data/${fileName}`, (route) => route.fulfill({ body: bytes, contentType: 'application/octet-stream' }));
-  await opened.page.goto(server.url);
+  await opened.page.goto(`${server.url}#page=train`);
   assert.equal(await waitReady(opened.page), 'ready');
   return opened;
 }
@@ -142,6 +144,7 @@ test('a broken training set is reported in words when Train is pressed; the expl
     assert.match(await page.locator('#train-info').textContent(), /^The training digits could not be loaded: /);
     assert.equal(await page.evaluate(() => document.body.dataset.training ?? 'off'), 'off');
     // The explorer is untouched: the point still moves and decodes.
+    await page.locator('#page-explore').click();
     await page.locator('#latent').focus();
     await page.keyboard.press('ArrowUp');
     await nextFrames(page);
@@ -164,7 +167,7 @@ async function typeInto(page, sel, text) {
 }
 
 test('nonsense settings are refused, naming the setting, and training goes on unchanged', async () => {
-  const { page, context, errors } = await openReady(browser, server);
+  const { page, context, errors } = await openReady(browser, server, '#page=train');
   await page.locator('#train-play').click();
   await waitFor(page, () => Number(document.body.dataset.trainStep ?? 0) >= 3);
   const cases = [

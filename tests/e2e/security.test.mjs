@@ -120,7 +120,15 @@ test('every request the page makes, through every feature, goes to its own origi
   await page.keyboard.press('Escape');
   await Promise.all([page.waitForEvent('download'), page.locator('#export-strip').click()]);
   await drawOnPad(page, [[[0.5, 0.2], [0.5, 0.8]]]);
+  // Every model of the zoo, and the compare page (the twin view, the prior's samples, the corruption bench).
+  for (const id of await page.evaluate(() => window.vaeExplorer.app.zoo.entries.map((e) => e.id))) {
+    await page.locator('#model-select').selectOption(id);
+    await page.waitForFunction((want) => window.vaeExplorer.state.subject?.id === want, id);
+  }
+  await page.locator('#page-compare').click();
+  await page.waitForFunction(() => window.vaeExplorer.state.twinSubjects?.every(Boolean));
   // Training (the worker's fetches and its wasm), the weights download, and importing them by file and by drop.
+  await page.locator('#page-train').click();
   await page.locator('#train-play').click();
   await page.waitForFunction(() => Number(document.body.dataset.trainStep ?? 0) >= 3, null, { timeout: 60_000 });
   await page.locator('#train-play').click();

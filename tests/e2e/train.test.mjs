@@ -74,7 +74,7 @@ async function heldoutAtStep(page) {
 // training set in train-worker.js): the page's held-out figure then moves far from the native trainer's
 // for the same seed and steps. A long-task observer that records nothing fails its positive control.
 test('the worker trains as the native trainer does for the same seed and data, with no main-thread task over 50 ms', async (t) => {
-  const { page, context, errors } = await openReady(browser, server, '', { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  const { page, context, errors } = await openReady(browser, server, '#page=train', { viewport: { width: 1280, height: 900 }, acceptDownloads: true });
   await page.evaluate(() => {
     window.__long = [];
     new PerformanceObserver((list) => window.__long.push(...list.getEntries().map((e) => ({ start: e.startTime, ms: e.duration }))))
@@ -122,7 +122,7 @@ test('the worker trains as the native trainer does for the same seed and data, w
 // Mutation that turns it red: have "Explore this model" (training.js) load the pretrained file instead of
 // the trained weights.
 test('exported weights give the same held-out loss in `vae eval` as on the page, and load in the explorer', async () => {
-  const { page, context, errors } = await openReady(browser, server, '', { acceptDownloads: true });
+  const { page, context, errors } = await openReady(browser, server, '#page=train', { acceptDownloads: true });
   await trainTo(page, 60);
   await pause(page);
   const d = await data(page);
@@ -173,14 +173,21 @@ test('exported weights give the same held-out loss in `vae eval` as on the page,
     return Array.from(new Vae(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))).encode(images).mu);
   })()`), (await import('node:fs')).readFileSync(file).toString('base64'));
   assert.deepEqual(torchDots, ourDots);
-  // An autoencoder (trained natively) is refused by the explorer, which says why and keeps its model.
+  // An autoencoder (trained natively) is explored like any model: its dots are its codes z.
   const aeFile = join(ARTIFACTS, 'ae.safetensors');
   execFileSync(VAE, ['train', '--family', 'ae', '--hidden', '16', '--steps', '2', '--out', aeFile], { cwd: ROOT, stdio: 'ignore' });
   await page.locator('#weights-file').setInputFiles(aeFile);
-  await waitFor(page, () => /ae\.safetensors is an autoencoder/.test(document.getElementById('error').textContent));
-  assert.match(await page.locator('#error').textContent(), /the explorer's map, pad and scores are built for VAEs, whose codes are distributions\. The explorer keeps its current model\./);
-  assert.match(await page.locator('#model-name').textContent(), /from-pytorch\.safetensors/);
-  await page.locator('#use-pretrained').click();
+  await waitFor(page, () => /autoencoder, 2-D \(ae\.safetensors\)/.test(document.getElementById('model-name').textContent));
+  const aeDots = await page.evaluate(new Function('b64', `return (async () => { ${INDEPENDENT}
+    const ae = new Vae(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)));
+    const e = ae.encode(images);
+    return { mu: Array.from(e.mu), logvar: e.logvar === undefined, shown: Array.from(window.vaeExplorer.dotsMu) };
+  })()`), (await import('node:fs')).readFileSync(aeFile).toString('base64'));
+  assert.deepEqual(aeDots.shown, aeDots.mu, 'the map shows the autoencoder\'s codes');
+  assert.equal(aeDots.logvar, true, 'an autoencoder has no log sigma^2');
+  assert.equal(await page.locator('#error').isHidden(), true);
+  await page.locator('#model-select').selectOption('vae-2d');
+  await waitFor(page, () => window.vaeExplorer.state.subject?.id === 'vae-2d');
   assert.deepEqual(await page.evaluate(() => Array.from(window.vaeExplorer.dotsMu.slice(0, 4))), before);
   // Dropping the file anywhere on the page imports it too.
   const b64 = (await import('node:fs')).readFileSync(file).toString('base64');
@@ -195,7 +202,8 @@ test('exported weights give the same held-out loss in `vae eval` as on the page,
   assert.deepEqual(await page.evaluate(() => Array.from(window.vaeExplorer.dotsMu.slice(0, 4))), after);
   assert.equal(await page.evaluate(() => document.body.classList.contains('drop-target')), false);
   // "Explore this model": the explorer's dots become an independent Vae's encoding of the exported weights.
-  await page.locator('#use-pretrained').click();
+  await page.locator('#model-select').selectOption('vae-2d');
+  await waitFor(page, () => window.vaeExplorer.state.subject?.id === 'vae-2d');
   await page.locator('#train-use').click();
   await waitFor(page, () => /the model trained here \(step/.test(document.getElementById('model-name').textContent));
   const worst = await page.evaluate(new Function('b64', `return (async () => { ${INDEPENDENT}
@@ -212,7 +220,7 @@ test('exported weights give the same held-out loss in `vae eval` as on the page,
 // Mutations that turn it red: drop `trainer.setLr(lr)` (or setBeta) from the worker's `set` handler (the
 // update's size, or the loss's split, no longer follows the field); make reset ignore the seed.
 test('batch size, learning rate and β change while training, without a reset; the budgets stop it; a new seed is a new model', async () => {
-  const { page, context, errors } = await openReady(browser, server, '', { acceptDownloads: true });
+  const { page, context, errors } = await openReady(browser, server, '#page=train', { acceptDownloads: true });
   await trainTo(page, 20);
   const before = Number((await data(page)).trainStep);
   await setField(page, '#train-batch', '50');
@@ -278,7 +286,7 @@ test('batch size, learning rate and β change while training, without a reset; t
   assert.equal(initial[0], initial[2], `seed 2 twice gives the same model: ${initial}`);
   await trainTo(page, 5);
   await pause(page);
-  assert.match(await page.locator('#train-map-caption').textContent(), /first two of 3 dimensions/);
+  assert.match(await page.locator('#train-map-caption').textContent(), /z₁ and z₂ of 3 dimensions/);
   assert.equal(await page.locator('#train-hidden').inputValue(), '128');
   assert.deepEqual(errors, []);
   await context.close();
@@ -287,7 +295,7 @@ test('batch size, learning rate and β change while training, without a reset; t
 // Mutation that turns it red: in train-worker.js's init, resume with `new Trainer(opts)` (fresh weights)
 // but keep `setPosition(saved.step, ...)`: the counters come back, the weights do not.
 test('a reload resumes from the checkpoint: the same weights and history when paused; training goes on when it was training', async () => {
-  const { page, context, errors } = await openReady(browser, server, '', { acceptDownloads: true });
+  const { page, context, errors } = await openReady(browser, server, '#page=train', { acceptDownloads: true });
   const saved = await trainAndCheckpoint(page, 30);
   const bytes = await exportBytes(page);
   const history = await heldoutAtStep(page);
@@ -317,7 +325,7 @@ test('a reload resumes from the checkpoint: the same weights and history when pa
 // Mutation that turns it red: restore only the counters in restoreAfterNonFinite (drop `loadSafetensors`):
 // the weights exported afterwards are the blown-up ones.
 test('lr = 10 trips the NaN guard: training stops, says so, and the checkpoint\'s weights are restored', async () => {
-  const { page, context, errors } = await openReady(browser, server, '', { acceptDownloads: true });
+  const { page, context, errors } = await openReady(browser, server, '#page=train', { acceptDownloads: true });
   const saved = await trainAndCheckpoint(page, 20);
   const bytes = await exportBytes(page);
   await setField(page, '#train-lr', '10');
@@ -336,6 +344,7 @@ test('lr = 10 trips the NaN guard: training stops, says so, and the checkpoint\'
   await page.locator('#train-step').click();
   await waitFor(page, (n) => Number(document.body.dataset.trainStep) === n + 1, restored);
   const z = await page.evaluate(() => window.vaeExplorer.state.z[0]);
+  await page.locator('#page-explore').click();
   await page.locator('#latent').focus();
   await page.keyboard.press('ArrowRight');
   await waitFor(page, (z0) => window.vaeExplorer.state.z[0] > z0, z);
@@ -346,7 +355,7 @@ test('lr = 10 trips the NaN guard: training stops, says so, and the checkpoint\'
 // Mutations that turn it red: drop `worker?.terminate()` in training.js's recover (the panicked worker
 // stays alive), or resume the new worker fresh instead of from the checkpoint (other weights).
 test('a panic in the worker: it is terminated, a new one resumes from the checkpoint\'s weights, and the page says so', async () => {
-  const { page, context, errors } = await openReady(browser, server, '', { acceptDownloads: true });
+  const { page, context, errors } = await openReady(browser, server, '#page=train', { acceptDownloads: true });
   const saved = await trainAndCheckpoint(page, 10);
   const bytes = await exportBytes(page);
   const [first] = page.workers();

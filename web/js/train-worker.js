@@ -3,7 +3,7 @@
 import { initTrainCore, Trainer, panicForTests } from './train-core.js';
 import { fetchBytes, WEIGHTS_URL } from './assets.js';
 import { loadSplit } from './data.js';
-import { gridPoints, manifoldRgba } from './manifold.js';
+import { gridPoints, manifoldRgba } from './draw/manifold.js';
 import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
 
 const CHUNK_MS = 40; // train this long, then yield so that messages (pause, settings) get through
@@ -111,24 +111,31 @@ function evaluateHeldout() {
   const r = trainer.evaluate(heldout.bytes, heldout.labels, 1, 0);
   const step = trainer.step;
   lastEvalStep = step;
-  history.heldout.push([step, r.loss, r.recon, r.kl]);
+  history.heldout.push([step, r.loss, r.recon, r.kl ?? null]);
   if (r.loss < best.loss - 0.01) best = { loss: r.loss, since: 0 };
   else best.since++;
   post({ type: 'eval', step, ...r });
 }
 
+/** What the live views show: for an N-D model, which two dimensions (the others at 0); for a CVAE, which class. */
+let viewOptions = { pair: [0, 1], label: 0 };
+
 function sendViews() {
-  const latent = trainer.config.latent;
-  const mu = trainer.encode(heldout.images).mu;
+  const { latent, family, classes } = trainer.config;
+  const cvae = family === 'cvae';
+  const pair = viewOptions.pair.every((d) => d < latent) ? viewOptions.pair : [0, Math.min(1, latent - 1)];
+  const label = cvae ? Math.min(viewOptions.label, classes - 1) : 0;
+  const mu = trainer.encode(heldout.images, cvae ? heldout.labels : undefined).mu;
   const plane = gridPoints(VIEW_GRID, 3, 'linear');
-  const z = new Float32Array(VIEW_GRID * VIEW_GRID * latent); // other latent dimensions at 0
+  const z = new Float32Array(VIEW_GRID * VIEW_GRID * latent); // the other latent dimensions at 0
   for (let i = 0; i < VIEW_GRID * VIEW_GRID; i++) {
-    z[i * latent] = plane[2 * i];
-    if (latent > 1) z[i * latent + 1] = plane[2 * i + 1];
+    z[i * latent + pair[0]] = plane[2 * i];
+    if (latent > 1) z[i * latent + pair[1]] = plane[2 * i + 1];
   }
-  const rgba = manifoldRgba(trainer.decode(z), VIEW_GRID); // the pixels are made here, off the main thread
+  const labels = cvae ? new Uint8Array(VIEW_GRID * VIEW_GRID).fill(label) : undefined;
+  const rgba = manifoldRgba(trainer.decode(z, labels), VIEW_GRID); // the pixels are made here, off the main thread
   lastView = performance.now();
-  post({ type: 'views', step: trainer.step, latent, mu, rgba, gridN: VIEW_GRID }, [mu.buffer, rgba.buffer]);
+  post({ type: 'views', step: trainer.step, latent, family, pair, label, mu, rgba, gridN: VIEW_GRID }, [mu.buffer, rgba.buffer]);
 }
 
 async function checkpoint() {
@@ -183,7 +190,7 @@ async function loop() {
     const ms = performance.now() - t0;
     // Aim each chunk at CHUNK_MS, so pausing answers quickly whatever the batch size.
     stepsPerChunk = Math.max(1, Math.min(200, Math.round(stepsPerChunk * (CHUNK_MS / Math.max(ms, 1)))));
-    history.train.push([stats.step, stats.loss, stats.recon, stats.kl]);
+    history.train.push([stats.step, stats.loss, stats.recon, stats.kl ?? null]);
     post({ type: 'stats', ...stats, samplesPerSec: (k * batch) / (ms / 1000), steps: k, ms, batch, n: train.n, progress: trainer.epochProgress, wasmBytes: wasmMemory.buffer.byteLength });
     if (stats.step - lastEvalStep >= EVAL_EVERY) evaluateHeldout();
     if (performance.now() - lastView >= VIEW_MS) sendViews();
@@ -254,6 +261,10 @@ const handlers = {
     if (beta !== undefined) { trainer.setBeta(beta); opts.beta = beta; }
     if (batch !== undefined) { trainer.setBatch(batch); opts.batch = batch; }
     post({ type: 'settings', config: trainer.config });
+  },
+  views({ pair, label }) {
+    viewOptions = { pair, label };
+    if (trainer) sendViews();
   },
   budget(b) {
     budget = { epochs: b.epochs, patience: b.patience };

@@ -74,7 +74,9 @@ export function drawLossChart(canvas, history, reference) {
 
   // A long session has tens of thousands of chunks: draw one averaged point per pixel column.
   const lines = bucketMeans(train, lastStep, Math.max(50, Math.round(pw)));
-  for (const s of SERIES) {
+  // An autoencoder's rows have no KL (null): its series is left out.
+  const series = SERIES.filter((s) => [...lines, ...held].some((r) => Number.isFinite(r[s.i])));
+  for (const s of series) {
     const yy = s.i === 3 ? yKl : y;
     ctx.strokeStyle = s.colour;
     ctx.globalAlpha = 0.8;
@@ -90,14 +92,14 @@ export function drawLossChart(canvas, history, reference) {
       ctx.fill();
     }
   }
-  drawLegend(ctx, pad, pw);
+  drawLegend(ctx, pad, pw, series);
 }
 
 /** The legend at the plot's top right, where the falling curves leave room (the first steps' high losses
  *  and the first held-out dot sit at the top left). Entries are laid out by their measured widths, in as
  *  many right-aligned rows as the plot's width needs, so that none runs into the right axis's labels. */
-function drawLegend(ctx, pad, pw) {
-  const entries = SERIES.map((s) => ({ s, text: s.i === 3 ? `${s.name} (right axis)` : s.name }));
+function drawLegend(ctx, pad, pw, series) {
+  const entries = series.map((s) => ({ s, text: s.i === 3 ? `${s.name} (right axis)` : s.name }));
   for (const e of entries) e.width = 16 + ctx.measureText(e.text).width;
   const gap = 12;
   const rows = [[]];
@@ -152,7 +154,7 @@ export function bucketMeans(rows, lastStep, buckets) {
   for (const r of rows) {
     const b = Math.min(buckets - 1, Math.floor((r[0] / lastStep) * buckets));
     if (b !== bucket) { flush(); acc = r.map(() => 0); count = 0; bucket = b; }
-    r.forEach((v, i) => { acc[i] += v; });
+    r.forEach((v, i) => { acc[i] += v ?? NaN; });
     count++;
   }
   flush();

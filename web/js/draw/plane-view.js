@@ -1,11 +1,11 @@
-// The latent plane: axes in z units, the prior's 1-3 sigma rings, the held-out digits as dots coloured by
-// class, the current point, and overlays (interpolation endpoints and path, an encoded digit's sigma ellipse
-// and samples). Input: drag with one pointer to move the point; wheel, pinch, Shift-drag or middle-drag to
-// zoom and pan. It reports picks, hovers and view changes; it decodes nothing itself.
+// The latent plane's view: axes in z units, the prior's 1-3 sigma rings, the held-out digits as dots coloured
+// by class, the current point, and overlays (interpolation endpoints and path, an encoded digit's sigma
+// ellipse and samples). It maps between z and CSS pixels and draws; it handles no input (plane-input.js
+// does) and decodes nothing. It shows two coordinates; which two of an N-D z is the caller's choice.
 import { CLASS_COLOURS } from './palette.js';
 
 const MARGIN = { left: 40, right: 12, top: 12, bottom: 36 };
-const DEFAULT_VIEW = { cx: 0, cy: 0, half: 4 };
+export const DEFAULT_VIEW = { cx: 0, cy: 0, half: 4 };
 const MIN_HALF = 0.05;
 const MAX_HALF = 50;
 
@@ -16,36 +16,64 @@ function tickStep(span, target = 8) {
   return [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw);
 }
 
-export class LatentPlane {
-  constructor(canvas, { onPick = () => {}, onHover = () => {}, onView = () => {}, showPoint = true } = {}) {
+export class PlaneView {
+  constructor(canvas, { onView = () => {}, onHover = () => {}, showPoint = true, axes = ['z₁', 'z₂'] } = {}) {
     this.canvas = canvas;
     this.showPoint = showPoint;
-    this.onPick = onPick;
-    this.onHover = onHover;
     this.onView = onView;
+    this.onHover = onHover;
+    this.axes = axes;
     this.view = { ...DEFAULT_VIEW };
     this.z = [0, 0];
+    // Points given to the view are N-D (z, overlays) or flat with `stride` numbers each (dots); it shows
+    // coordinates pair[0] and pair[1].
+    this.pair = [0, 1];
+    this.stride = 2;
     this.dots = null; // { mu: Float32Array(n*2), labels: Uint8Array(n) }
     this.hiddenClasses = new Set();
     this.hover = -1;
-    this.overlay = { a: null, b: null, path: null, ellipse: null, samples: null };
-    this.pointers = new Map();
-    this.gesture = null;
+    this.overlay = { a: null, b: null, path: null, ellipse: null, samples: null, point: null };
     this.frame = 0;
-    canvas.addEventListener('pointerdown', (e) => this.#down(e));
-    canvas.addEventListener('pointermove', (e) => this.#move(e));
-    canvas.addEventListener('pointerup', (e) => this.#up(e));
-    canvas.addEventListener('pointercancel', (e) => this.#up(e));
-    canvas.addEventListener('pointerleave', () => this.#setHover(-1));
-    canvas.addEventListener('wheel', (e) => this.#wheel(e), { passive: false });
-    canvas.addEventListener('contextmenu', (e) => e.preventDefault());
     new ResizeObserver(() => this.draw()).observe(canvas);
+  }
+
+  /** The names of the two coordinates shown, e.g. ['z₃', 'z₅']. */
+  setAxes(axes) {
+    this.axes = axes;
+    this.requestDraw();
+  }
+
+  /** The highlighted dot (-1: none); reported to onHover. */
+  setHover(i) {
+    if (i === this.hover) return;
+    this.hover = i;
+    this.requestDraw();
+    this.onHover(i);
   }
 
   /** Moves the point and redraws now: callers already do this at most once per frame. */
   setZ(z) {
-    this.z = [z[0], z[1]];
+    this.z = Array.from(z);
     this.draw();
+  }
+
+  /** Which two coordinates of the N-D points to show, and how many numbers each dot has. */
+  setPair(pair, stride) {
+    this.pair = [pair[0], pair[1]];
+    this.stride = stride;
+    this.requestDraw();
+  }
+
+  /** The shown coordinates of an N-D point. */
+  xy(p) {
+    return [p[this.pair[0]], p[this.pair[1]] ?? 0];
+  }
+
+  /** The shown coordinates of dot i. */
+  dotXy(i) {
+    const { mu } = this.dots;
+    const at = this.stride * i;
+    return [mu[at + this.pair[0]], mu[at + this.pair[1]] ?? 0];
   }
 
   setDots(mu, labels) {
@@ -83,13 +111,13 @@ export class LatentPlane {
   }
 
   zoomCentre(factor) {
-    const b = this.#box();
+    const b = this.box();
     this.zoomAt(b.x + b.size / 2, b.y + b.size / 2, factor);
   }
 
   /** CSS pixels per unit of z at the current zoom. */
   pixelsPerZ() {
-    return this.#box().size / (2 * this.view.half);
+    return this.box().size / (2 * this.view.half);
   }
 
   requestDraw() {
@@ -97,7 +125,7 @@ export class LatentPlane {
   }
 
   /** The plot square in CSS pixels. */
-  #box() {
+  box() {
     const w = this.canvas.clientWidth;
     const h = this.canvas.clientHeight;
     const size = Math.max(1, Math.min(w - MARGIN.left - MARGIN.right, h - MARGIN.top - MARGIN.bottom));
@@ -105,14 +133,14 @@ export class LatentPlane {
   }
 
   toPx([z1, z2]) {
-    const b = this.#box();
+    const b = this.box();
     const { cx, cy, half } = this.view;
     return [b.x + ((z1 - cx + half) / (2 * half)) * b.size, b.y + ((cy + half - z2) / (2 * half)) * b.size];
   }
 
   /** CSS pixel -> z; clamped to the visible square unless `clamp` is false. */
   toZ(px, py, clamp = true) {
-    const b = this.#box();
+    const b = this.box();
     const { cx, cy, half } = this.view;
     let fx = (px - b.x) / b.size;
     let fy = (py - b.y) / b.size;
@@ -126,12 +154,12 @@ export class LatentPlane {
   /** Index of the visible dot nearest to CSS pixel (px, py) within `radius` pixels, or -1. */
   dotAt(px, py, radius = 7) {
     if (!this.dots) return -1;
-    const { mu, labels } = this.dots;
+    const { labels } = this.dots;
     let best = -1;
     let bestD = radius * radius;
     for (let i = 0; i < labels.length; i++) {
       if (this.hiddenClasses.has(labels[i])) continue;
-      const [x, y] = this.toPx([mu[2 * i], mu[2 * i + 1]]);
+      const [x, y] = this.toPx(this.dotXy(i));
       const d = (x - px) ** 2 + (y - py) ** 2;
       if (d < bestD) {
         bestD = d;
@@ -139,86 +167,6 @@ export class LatentPlane {
       }
     }
     return best;
-  }
-
-  #local(e) {
-    const r = this.canvas.getBoundingClientRect();
-    return [e.clientX - r.left, e.clientY - r.top];
-  }
-
-  #setHover(i) {
-    if (i === this.hover) return;
-    this.hover = i;
-    this.requestDraw();
-    this.onHover(i);
-  }
-
-  #down(e) {
-    const pan = e.button === 1 || e.button === 2 || (e.button === 0 && e.shiftKey);
-    if (e.button !== 0 && !pan) return;
-    try {
-      this.canvas.setPointerCapture(e.pointerId);
-    } catch {
-      // An inactive pointer id (a synthetic event) cannot be captured; dragging still works inside the canvas.
-    }
-    this.pointers.set(e.pointerId, this.#local(e));
-    e.preventDefault();
-    if (this.pointers.size === 2) {
-      this.gesture = { kind: 'pinch', ...this.#pinchState() };
-    } else if (pan) {
-      this.gesture = { kind: 'pan', last: this.#local(e) };
-    } else {
-      this.gesture = { kind: 'pick' };
-      const [px, py] = this.#local(e);
-      const dot = this.dotAt(px, py, e.pointerType === 'mouse' ? 7 : 12);
-      if (e.pointerType !== 'mouse') this.#setHover(dot);
-      // A handler that returns false consumed the press (e.g. to set an interpolation end): no drag follows.
-      if (this.onPick(this.toZ(px, py), { start: true, dot }) === false) this.gesture = null;
-    }
-  }
-
-  #pinchState() {
-    const [p, q] = [...this.pointers.values()];
-    return { mid: [(p[0] + q[0]) / 2, (p[1] + q[1]) / 2], dist: Math.hypot(p[0] - q[0], p[1] - q[1]) || 1 };
-  }
-
-  #move(e) {
-    const [px, py] = this.#local(e);
-    if (!this.pointers.has(e.pointerId)) {
-      if (e.pointerType === 'mouse') this.#setHover(this.dotAt(px, py));
-      return;
-    }
-    this.pointers.set(e.pointerId, [px, py]);
-    const g = this.gesture;
-    if (!g) return;
-    if (g.kind === 'pick') {
-      this.onPick(this.toZ(px, py));
-    } else if (g.kind === 'pan') {
-      this.#panBy(px - g.last[0], py - g.last[1]);
-      g.last = [px, py];
-    } else if (g.kind === 'pinch' && this.pointers.size === 2) {
-      const now = this.#pinchState();
-      this.#panBy(now.mid[0] - g.mid[0], now.mid[1] - g.mid[1]);
-      this.zoomAt(now.mid[0], now.mid[1], g.dist / now.dist);
-      Object.assign(g, now);
-    }
-  }
-
-  #panBy(dx, dy) {
-    const unit = (2 * this.view.half) / this.#box().size;
-    this.setView({ cx: this.view.cx - dx * unit, cy: this.view.cy + dy * unit, half: this.view.half });
-  }
-
-  #up(e) {
-    this.pointers.delete(e.pointerId);
-    if (this.canvas.hasPointerCapture?.(e.pointerId)) this.canvas.releasePointerCapture(e.pointerId);
-    this.gesture = this.pointers.size === 1 ? { kind: 'pan', last: [...this.pointers.values()][0] } : null;
-  }
-
-  #wheel(e) {
-    e.preventDefault();
-    const [px, py] = this.#local(e);
-    this.zoomAt(px, py, Math.exp(Math.max(-1, Math.min(1, e.deltaY / 300))));
   }
 
   draw() {
@@ -234,7 +182,7 @@ export class LatentPlane {
     const ctx = c.getContext('2d');
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, w, h);
-    const b = this.#box();
+    const b = this.box();
     const css = getComputedStyle(document.body);
     const colour = (name, fallback) => css.getPropertyValue(name).trim() || fallback;
     const ink = colour('--ink', '#1d2330');
@@ -285,9 +233,9 @@ export class LatentPlane {
     ctx.font = 'italic 13px system-ui, sans-serif';
     ctx.textAlign = 'right';
     ctx.textBaseline = 'top';
-    ctx.fillText('z₁', b.x + b.size, b.y + b.size + 19);
+    ctx.fillText(this.axes[0], b.x + b.size, b.y + b.size + 19);
     ctx.textAlign = 'left';
-    ctx.fillText('z₂', b.x + 4, b.y + 2);
+    ctx.fillText(this.axes[1], b.x + 4, b.y + 2);
 
     ctx.save();
     ctx.beginPath();
@@ -308,12 +256,12 @@ export class LatentPlane {
 
     // Held-out digits at their encoder means, coloured by class.
     if (this.dots) {
-      const { mu, labels } = this.dots;
+      const { labels } = this.dots;
       const r = Math.max(1.5, Math.min(3.5, unit / 40));
       ctx.globalAlpha = 0.8;
       for (let i = 0; i < labels.length; i++) {
         if (this.hiddenClasses.has(labels[i])) continue;
-        const [x, y] = this.toPx([mu[2 * i], mu[2 * i + 1]]);
+        const [x, y] = this.toPx(this.dotXy(i));
         ctx.fillStyle = CLASS_COLOURS[labels[i]];
         ctx.beginPath();
         ctx.arc(x, y, r, 0, 2 * Math.PI);
@@ -321,7 +269,7 @@ export class LatentPlane {
       }
       ctx.globalAlpha = 1;
       if (this.hover >= 0) {
-        const [x, y] = this.toPx([mu[2 * this.hover], mu[2 * this.hover + 1]]);
+        const [x, y] = this.toPx(this.dotXy(this.hover));
         ctx.strokeStyle = ink;
         ctx.lineWidth = 2;
         ctx.beginPath();
@@ -334,7 +282,7 @@ export class LatentPlane {
 
     // The current point, with guides to the axes.
     if (this.showPoint) {
-      const [px, py] = this.toPx(this.z);
+      const [px, py] = this.toPx(this.xy(this.z));
       ctx.strokeStyle = accent;
       ctx.lineWidth = 1;
       ctx.globalAlpha = 0.35;
@@ -367,7 +315,7 @@ export class LatentPlane {
       ctx.setLineDash([6, 4]);
       ctx.beginPath();
       path.forEach((p, i) => {
-        const [x, y] = this.toPx(p);
+        const [x, y] = this.toPx(this.xy(p));
         if (i === 0) ctx.moveTo(x, y);
         else ctx.lineTo(x, y);
       });
@@ -375,13 +323,13 @@ export class LatentPlane {
       ctx.setLineDash([]);
       ctx.fillStyle = ink;
       for (const p of path) {
-        const [x, y] = this.toPx(p);
+        const [x, y] = this.toPx(this.xy(p));
         ctx.fillRect(x - 2, y - 2, 4, 4);
       }
     }
     for (const [p, name] of [[a, 'A'], [b, 'B']]) {
       if (!p) continue;
-      const [x, y] = this.toPx(p);
+      const [x, y] = this.toPx(this.xy(p));
       ctx.fillStyle = '#fff';
       ctx.strokeStyle = ink;
       ctx.lineWidth = 2;
@@ -396,19 +344,22 @@ export class LatentPlane {
       ctx.fillText(name, x, y + 0.5);
     }
     if (ellipse) {
-      const [x, y] = this.toPx(ellipse.mu);
-      ctx.strokeStyle = '#0b7a75';
-      ctx.fillStyle = 'rgba(11, 122, 117, 0.12)';
-      ctx.lineWidth = 2;
-      ctx.beginPath();
-      ctx.ellipse(x, y, ellipse.sigma[0] * ellipse.factor * unit, ellipse.sigma[1] * ellipse.factor * unit, 0, 0, 2 * Math.PI);
-      ctx.fill();
-      ctx.stroke();
+      // An autoencoder's code is a point: no sigma, no ellipse, only the centre.
+      const [x, y] = this.toPx(this.xy(ellipse.mu));
+      if (ellipse.sigma) {
+        ctx.strokeStyle = '#0b7a75';
+        ctx.fillStyle = 'rgba(11, 122, 117, 0.12)';
+        ctx.lineWidth = 2;
+        ctx.beginPath();
+        ctx.ellipse(x, y, ellipse.sigma[0] * ellipse.factor * unit, ellipse.sigma[1] * ellipse.factor * unit, 0, 0, 2 * Math.PI);
+        ctx.fill();
+        ctx.stroke();
+      }
       ctx.fillStyle = '#0b7a75';
       ctx.beginPath();
-      ctx.arc(x, y, 4, 0, 2 * Math.PI);
+      ctx.arc(x, y, ellipse.sigma ? 4 : 6, 0, 2 * Math.PI);
       ctx.fill();
-      if (ellipse.factor !== 1) {
+      if (ellipse.sigma && ellipse.factor !== 1) {
         ctx.font = '12px system-ui, sans-serif';
         ctx.textAlign = 'left';
         ctx.textBaseline = 'bottom';
@@ -418,7 +369,7 @@ export class LatentPlane {
     if (samples) {
       ctx.fillStyle = '#0b7a75';
       for (const p of samples) {
-        const [x, y] = this.toPx(p);
+        const [x, y] = this.toPx(this.xy(p));
         ctx.beginPath();
         ctx.moveTo(x, y - 4);
         ctx.lineTo(x + 4, y);

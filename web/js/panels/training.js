@@ -1,16 +1,17 @@
 // DOM wiring of the training panel: controls, the worker's lifecycle (created on first use or to resume a
 // checkpoint, replaced after a panic), the loss chart and the live views of the model being trained.
-import { LatentPlane } from './plane.js';
-import { drawLossChart } from './chart.js';
-import { drawManifold, gridPoints, manifoldRgba } from './manifold.js';
-import { loadCheckpoint } from './checkpoints.js';
+import { PlaneView } from '../draw/plane-view.js';
+import { drawLossChart } from '../draw/chart.js';
+import { drawManifold, gridPoints, manifoldRgba } from '../draw/manifold.js';
+import { loadCheckpoint } from '../checkpoints.js';
+import { zName } from './point.js';
 
 const $ = (id) => document.getElementById(id);
 const VIEW_GRID = 15;
 const AXIS = Array.from({ length: VIEW_GRID }, (_, i) => -3 + (6 * i) / (VIEW_GRID - 1));
 
 /**
- * hooks: { pretrained() -> Vae, pretrainedMu() -> Float32Array, heldout, useModel(bytes, name) }
+ * hooks: { pretrained() -> Subject or null, loadPretrained() -> Promise<Subject>, heldout, useModel(bytes, name) }
  */
 export function setupTraining(hooks) {
   let worker = null;
@@ -26,11 +27,15 @@ export function setupTraining(hooks) {
   let settings = null; // the trainer's settings, as the worker last reported them
   let exportId = 0;
   const exports = new Map();
-  const plane = new LatentPlane($('train-map'), { showPoint: false });
+  const plane = new PlaneView($('train-map'), { showPoint: false });
   const info = (text) => { $('train-info').textContent = text; };
 
   function config() {
+    const family = $('train-family').value;
     return {
+      family,
+      likelihood: $('train-likelihood').value,
+      classes: family === 'cvae' ? 10 : 0,
       hidden: $('train-hidden').value.split(',').map(Number),
       latent: Number($('train-latent').value),
       seed: Number($('train-seed').value),
@@ -41,7 +46,7 @@ export function setupTraining(hooks) {
   }
 
   function start(resume, then) {
-    worker = new Worker(new URL('./train-worker.js', import.meta.url), { type: 'module' });
+    worker = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module' });
     let resolve;
     let reject;
     ready = new Promise((res, rej) => { resolve = res; reject = rej; });
@@ -98,7 +103,7 @@ export function setupTraining(hooks) {
         break;
       case 'stats':
         last = m;
-        history.train.push([m.step, m.loss, m.recon, m.kl]);
+        history.train.push([m.step, m.loss, m.recon, m.kl ?? null]);
         rates.push(m.samplesPerSec);
         if (rates.length > 15) rates.shift();
         $('train-readout').textContent = position(m.step, m.epoch, [...rates].sort((a, b) => a - b)[rates.length >> 1], m);
@@ -110,7 +115,7 @@ export function setupTraining(hooks) {
         redrawChart();
         break;
       case 'eval':
-        history.heldout.push([m.step, m.loss, m.recon, m.kl]);
+        history.heldout.push([m.step, m.loss, m.recon, m.kl ?? null]);
         document.body.dataset.heldoutLoss = String(m.loss);
         redrawChart();
         break;
@@ -164,7 +169,7 @@ export function setupTraining(hooks) {
     const parts = [`step ${step.toLocaleString('en')}`, `epoch ${epoch}`];
     if (m) parts.push(`${Math.round(m.progress * 100)} % of this epoch`);
     if (rate) parts.push(`${Math.round(rate).toLocaleString('en')} samples/s`);
-    if (m) parts.push(`loss ${m.loss.toFixed(1)} = ${m.recon.toFixed(1)} + ${m.kl.toFixed(2)}`);
+    if (m) parts.push(m.kl === undefined ? `reconstruction ${m.recon.toFixed(1)} (an autoencoder: no KL)` : `loss ${m.loss.toFixed(1)} = ${m.recon.toFixed(1)} + ${m.kl.toFixed(2)}`);
     return parts.join(' · ');
   }
 
@@ -177,6 +182,9 @@ export function setupTraining(hooks) {
     put('train-batch', c.batch);
     put('train-seed', c.seed);
     put('train-latent', c.latent);
+    put('train-family', c.family ?? 'vae');
+    put('train-likelihood', c.likelihood ?? 'bernoulli');
+    fillViewPickers(c);
     const hidden = c.hidden.join(',');
     if (![...$('train-hidden').options].some((o) => o.value === hidden)) $('train-hidden').add(new Option(c.hidden.join(', '), hidden));
     $('train-hidden').value = hidden;
@@ -207,27 +215,51 @@ export function setupTraining(hooks) {
     }, Math.max(0, 200 - (performance.now() - chartDrawn)));
   }
 
+  /** The live views' dimension pair (N-D) and class (CVAE) pickers, for the trainer's settings `c`. */
+  function fillViewPickers(c) {
+    const d = c.latent;
+    $('train-view-dims').hidden = d <= 2;
+    if (d > 2 && $('train-dims').options.length !== d * (d - 1) / 2) {
+      const pairs = [];
+      for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) pairs.push(new Option(`${zName(i)}, ${zName(j)}`, `${i},${j}`));
+      $('train-dims').replaceChildren(...pairs);
+    }
+    $('train-view-class').hidden = c.family !== 'cvae';
+  }
+
+  function sendViewOptions() {
+    const pair = $('train-view-dims').hidden ? [0, 1] : $('train-dims').value.split(',').map(Number);
+    const label = Number($('train-class').value);
+    worker?.postMessage({ type: 'views', pair, label });
+  }
+
   function drawViews() {
-    const compare = $('train-compare').checked;
+    const compare = $('train-compare').checked && hooks.pretrained();
     let mu;
     let rgba;
     let latent;
+    let pair = [0, 1];
+    let family = 'vae';
+    let label = 0;
     if (compare) {
-      mu = hooks.pretrainedMu();
-      pretrainedGrid ??= manifoldRgba(hooks.pretrained().decode(gridPoints(VIEW_GRID, 3, 'linear')), VIEW_GRID);
+      const p = hooks.pretrained();
+      mu = p.mu;
+      pretrainedGrid ??= manifoldRgba(p.decode(gridPoints(VIEW_GRID, 3, 'linear')), VIEW_GRID);
       rgba = pretrainedGrid;
       latent = 2;
     } else if (views) {
-      ({ mu, rgba, latent } = views);
+      ({ mu, rgba, latent, pair = [0, 1], family = 'vae', label = 0 } = views);
     } else {
       return;
     }
-    const xy = latent === 2 ? mu : Float32Array.from({ length: (mu.length / latent) * 2 }, (_, i) => mu[Math.floor(i / 2) * latent + (i % 2)]);
-    plane.setDots(xy, hooks.heldout.labels);
+    plane.setPair(pair, latent);
+    plane.setAxes([zName(pair[0]), zName(pair[1])]);
+    plane.setDots(mu, hooks.heldout.labels);
     drawManifold($('train-grid'), null, VIEW_GRID, AXIS, [Infinity, Infinity], rgba);
     const who = compare ? 'the pretrained model' : `the model being trained (step ${views.step.toLocaleString('en')})`;
-    $('train-map-caption').textContent = `Held-out digits at μ${latent > 2 ? ' (first two of ' + latent + ' dimensions)' : ''}, by ${who}.`;
-    $('train-grid-caption').textContent = `15×15 grid over [−3, 3]²${latent > 2 ? ' (other dimensions at 0)' : ''}, decoded by ${who}.`;
+    const dims = latent > 2 ? ` (${zName(pair[0])} and ${zName(pair[1])} of ${latent} dimensions)` : '';
+    $('train-map-caption').textContent = `Held-out digits at ${family === 'ae' ? 'their codes z' : 'μ'}${dims}, by ${who}.`;
+    $('train-grid-caption').textContent = `15×15 grid over [−3, 3]²${latent > 2 ? ` in ${zName(pair[0])} and ${zName(pair[1])} (the other dimensions at 0)` : ''}${family === 'cvae' ? `, all as digit ${label}` : ''}, decoded by ${who}.`;
   }
 
   function sendBudget() {
@@ -277,7 +309,14 @@ export function setupTraining(hooks) {
   }
   $('train-epochs').addEventListener('change', sendBudget);
   $('train-patience').addEventListener('change', sendBudget);
-  $('train-compare').addEventListener('change', drawViews);
+  $('train-compare').addEventListener('change', async () => {
+    if ($('train-compare').checked && !hooks.pretrained()) {
+      try { await hooks.loadPretrained(); } catch (e) { info(e.message); }
+    }
+    drawViews();
+  });
+  $('train-dims').addEventListener('change', sendViewOptions);
+  $('train-class').addEventListener('change', sendViewOptions);
   $('train-export').addEventListener('click', async () => {
     const m = await exportWeights();
     const link = document.createElement('a');

@@ -1,0 +1,78 @@
+// A model being explored, with what the views need of it: decode and encode with a CVAE's labels filled in,
+// the held-out digits' encodings, each latent dimension's KL on the held-out set, and the held-out scores
+// that rank a drawing. Everything is computed on first use and kept.
+import { modelKind } from './zoo.js';
+
+export const PIXELS = 784;
+
+export class Subject {
+  /** `owned`: free the Model when this subject is dropped (false for the zoo's, which are shared). */
+  constructor(model, { id = null, name, owned = false }, heldout) {
+    this.model = model;
+    this.id = id;
+    this.config = model.config;
+    this.name = name ?? modelKind(this.config);
+    this.owned = owned;
+    this.heldout = heldout;
+    this.cache = {};
+  }
+
+  get latent() { return this.config.latent; }
+  get family() { return this.config.family; }
+  get conditional() { return this.config.family === 'cvae'; }
+  get gaussian() { return this.config.family !== 'ae'; }
+  get classes() { return this.conditional ? this.config.classes : 0; }
+
+  /** A CVAE's labels for n images or points, all `y`; undefined for the other families. */
+  labels(n, y) {
+    return this.conditional ? new Uint8Array(n).fill(y) : undefined;
+  }
+
+  /** Decodes points z (Float32Array of n * latent) with label y: n * 784 probabilities. */
+  decode(z, y = 0) {
+    return this.model.decode(z instanceof Float32Array ? z : Float32Array.from(z), this.labels(z.length / this.latent, y));
+  }
+
+  /** Encodes images x (n * 784) with label y (or, with `labels`, one per image): { mu, logvar? }. */
+  encode(x, y = 0, labels = undefined) {
+    return this.model.encode(x, this.conditional ? (labels ?? this.labels(x.length / PIXELS, y)) : undefined);
+  }
+
+  /** The per-image score the lessons use: the negative ELBO (an AE: the reconstruction error), in nats. */
+  score(x, y = 0, labels = undefined, seed = 7) {
+    const e = this.model.elbo(x, 10, seed, this.conditional ? (labels ?? this.labels(x.length / PIXELS, y)) : undefined);
+    return { ...e, score: e.loss ?? e.recon };
+  }
+
+  /** The held-out digits' encodings (each with its own label for a CVAE): { mu, logvar? }. */
+  get encoded() {
+    this.cache.encoded ??= this.encode(this.heldout.images, 0, this.heldout.labels);
+    return this.cache.encoded;
+  }
+
+  get mu() { return this.encoded.mu; }
+
+  /** Each dimension's KL(q(z_j | x) || N(0, 1)) averaged over the held-out digits, in nats (null for an AE). */
+  get klPerDim() {
+    if (!this.gaussian) return null;
+    if (!this.cache.kl) {
+      const { mu, logvar } = this.encoded;
+      const d = this.latent;
+      const kl = new Float64Array(d);
+      const n = mu.length / d;
+      for (let i = 0; i < mu.length; i++) kl[i % d] += 0.5 * (mu[i] * mu[i] + Math.exp(logvar[i]) - 1 - logvar[i]);
+      this.cache.kl = kl.map((v) => v / n);
+    }
+    return this.cache.kl;
+  }
+
+  /** The held-out digits' scores, sorted (for "higher than N % of them"). */
+  get heldoutScores() {
+    this.cache.scores ??= Float32Array.from(this.score(this.heldout.images, 0, this.heldout.labels, 0).score ?? []).sort();
+    return this.cache.scores;
+  }
+
+  free() {
+    if (this.owned) this.model.free();
+  }
+}

@@ -1,0 +1,97 @@
+// The latent dimensions: each one's KL on the held-out set as a bar, the active units named (KL > 0.01
+// nats: where β-VAE's collapse shows), and a traversal sheet, one row per dimension from −3 to 3 with the
+// others held at the point, exportable as a PNG for slides.
+import { showSheet, exportSheetPng } from '../draw/sheet.js';
+import { zName } from './point.js';
+
+const $ = (id) => document.getElementById(id);
+export const ACTIVE_KL = 0.01; // nats
+export const TRAVERSAL = { lo: -3, hi: 3, steps: 9 };
+
+/** The traversal's points: for each dimension j, `steps` copies of z with z_j from lo to hi. */
+export function traversalLatents(z, { lo, hi, steps } = TRAVERSAL) {
+  const d = z.length;
+  const out = new Float32Array(d * steps * d);
+  for (let j = 0; j < d; j++) {
+    for (let c = 0; c < steps; c++) {
+      const at = (j * steps + c) * d;
+      out.set(z, at);
+      out[at + j] = lo + ((hi - lo) * c) / (steps - 1);
+    }
+  }
+  return out;
+}
+
+export function setupDims(app) {
+  const { store } = app;
+  let sheet = null; // { probs, z }
+
+  function bars() {
+    const s = app.subject;
+    const box = $('kl-bars');
+    box.replaceChildren();
+    const kl = s.klPerDim;
+    if (!kl) {
+      $('kl-info').textContent = 'An autoencoder has no posterior q(z | x), so no KL per dimension: its code is a point.';
+      box.dataset.kl = '';
+      return;
+    }
+    const max = Math.max(...kl, 1e-9);
+    kl.forEach((v, j) => {
+      const row = document.createElement('div');
+      row.className = 'kl-row';
+      row.classList.toggle('inactive', v <= ACTIVE_KL);
+      const name = document.createElement('span');
+      name.textContent = zName(j);
+      const bar = document.createElement('span');
+      bar.className = 'kl-bar';
+      const fill = document.createElement('span');
+      fill.style.width = `${(100 * v) / max}%`;
+      bar.append(fill);
+      const num = document.createElement('span');
+      num.textContent = v.toFixed(v < 0.1 ? 3 : 2);
+      row.append(name, bar, num);
+      row.setAttribute('aria-label', `${zName(j)}: KL ${v.toFixed(3)} nats${v <= ACTIVE_KL ? ', inactive' : ''}`);
+      box.append(row);
+    });
+    box.dataset.kl = Array.from(kl).join(',');
+    const active = Array.from(kl.keys()).filter((j) => kl[j] > ACTIVE_KL);
+    const total = kl.reduce((a, b) => a + b, 0);
+    $('kl-info').textContent = `KL(q(z_j | x) ‖ N(0, 1)) of each dimension, averaged over the ${app.heldout.n.toLocaleString('en')} held-out ${app.classNoun}s; `
+      + `they sum to ${total.toFixed(2)} nats. Active units (KL > ${ACTIVE_KL} nats): ${active.length} of ${kl.length}`
+      + `${active.length ? ` (${active.map(zName).join(', ')})` : ''}.`
+      + `${active.length < kl.length ? ' The others carry no information about x: the encoder gives them the prior, and the decoder ignores them (posterior collapse).' : ''}`;
+    box.dataset.active = active.join(',');
+  }
+
+  function traversal() {
+    if ($('dims-panel').hidden) return;
+    const s = app.subject;
+    const { z, label } = store.state;
+    const probs = s.decode(traversalLatents(z), label);
+    sheet = { probs, z: z.slice() };
+    showSheet($('traversal'), probs, s.latent, TRAVERSAL.steps);
+  }
+
+  let pending = 0;
+  const soon = () => { if (!pending) pending = requestAnimationFrame(() => { pending = 0; traversal(); }); };
+
+  async function exportPng() {
+    if (!sheet) traversal();
+    const s = app.subject;
+    const kl = s.klPerDim;
+    const { steps, lo, hi } = TRAVERSAL;
+    const { blob } = await exportSheetPng(sheet.probs, s.latent, steps, {
+      title: `Latent traversals of the ${s.name}: each row moves one dimension from ${lo} to ${hi}`,
+      rowLabels: Array.from({ length: s.latent }, (_, j) => `${zName(j)}${kl ? ` · ${kl[j].toFixed(2)}` : ''}`),
+      colLabels: Array.from({ length: steps }, (_, c) => (lo + ((hi - lo) * c) / (steps - 1)).toFixed(2)),
+      labels: $('export-labels').checked,
+    });
+    app.download(blob, `vae-traversal-${s.id ?? 'model'}.png`);
+  }
+
+  $('traversal-export').addEventListener('click', exportPng);
+  store.subscribe(['subject'], () => { bars(); traversal(); });
+  store.subscribe(['z', 'label'], soon);
+  return { get sheet() { return sheet; }, traversal };
+}

@@ -1,0 +1,83 @@
+// The manifold grid: N x N points over the two shown dimensions (the others held at the point's values,
+// a CVAE's class at the picked one), decoded in one batched call. Pressing a cell moves the point there.
+import { axisValues, drawManifold, gridPoints } from '../draw/manifold.js';
+import { LIMITS } from '../app/urlstate.js';
+import { zName } from './point.js';
+
+const $ = (id) => document.getElementById(id);
+
+/** The grid's points in all d dimensions: each cell of the 2-D grid in dims `pair`, the rest from `z`. */
+export function gridLatents(n, range, spacing, z, pair) {
+  const flat = gridPoints(n, range, spacing);
+  const d = z.length;
+  if (d === 2 && pair[0] === 0 && pair[1] === 1) return flat;
+  const out = new Float32Array(n * n * d);
+  for (let c = 0; c < n * n; c++) {
+    out.set(z, c * d);
+    out[c * d + pair[0]] = flat[2 * c];
+    out[c * d + pair[1]] = flat[2 * c + 1];
+  }
+  return out;
+}
+
+export function setupGrid(app) {
+  const { store } = app;
+  let cache = null; // { key, probs, axis }
+
+  function render() {
+    if (store.state.view !== 'grid' || !app.subject) return;
+    const s = app.subject;
+    const { grid: { n, range, spacing }, z, pair, label } = store.state;
+    const held = z.filter((_, j) => !pair.includes(j));
+    const key = `${s.id ?? s.name}|${n}|${range}|${spacing}|${pair}|${held}|${s.conditional ? label : ''}`;
+    if (!cache || cache.key !== key || cache.subject !== s) {
+      cache = { key, subject: s, probs: s.decode(gridLatents(n, range, spacing, z, pair), label), axis: axisValues(n, range, spacing) };
+    }
+    const cell = drawManifold($('manifold'), cache.probs, n, cache.axis, [z[pair[0]], z[pair[1]]]);
+    $('manifold').dataset.cell = cell ? cell.join(',') : '';
+    const others = s.latent > 2 ? ` in ${zName(pair[0])} and ${zName(pair[1])}, the other dimensions at the point's values` : '';
+    const cls = s.conditional ? `, all decoded as ${app.classNoun} ${app.className(label)}` : '';
+    $('grid-info').textContent = `${n}×${n} ${app.classNoun}s over [−${range}, ${range}]²${others}${cls}, ${spacing === 'quantile'
+      ? 'at evenly spaced quantiles of N(0, 1) (denser near 0)' : 'evenly spaced'}. ${cell
+      ? 'The red square is the cell nearest to the point.' : 'The point lies outside this grid.'}`;
+  }
+
+  function pick(e) {
+    if (!cache) return;
+    const c = $('manifold');
+    const r = c.getBoundingClientRect();
+    const n = store.state.grid.n;
+    const col = Math.min(n - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * n)));
+    const row = Math.min(n - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * n)));
+    app.point.request(app.map.withPair(app.point.current(), [cache.axis[col], cache.axis[n - 1 - row]]));
+  }
+
+  const setGrid = (patch) => store.set({ grid: { ...store.state.grid, ...patch } });
+  $('grid-n').addEventListener('input', (e) => { $('grid-n-out').value = e.target.value; setGrid({ n: Number(e.target.value) }); });
+  $('grid-range').addEventListener('change', (e) => {
+    const r = Number(e.target.value);
+    if (!(r >= LIMITS.r[0] && r <= LIMITS.r[1])) {
+      app.showNotice(`The grid's range must be a number from ${LIMITS.r[0]} to ${LIMITS.r[1]}.`);
+      e.target.value = store.state.grid.range;
+      return;
+    }
+    app.showNotice('');
+    setGrid({ range: r });
+  });
+  $('grid-spacing').addEventListener('change', (e) => setGrid({ spacing: e.target.value }));
+  $('manifold').addEventListener('pointerdown', (e) => { pick(e); e.preventDefault(); });
+  $('manifold').addEventListener('pointermove', (e) => { if (e.buttons & 1) pick(e); });
+
+  /** Shows the grid's settings in its fields (after a link set them). */
+  function showFields() {
+    const { n, range, spacing } = store.state.grid;
+    $('grid-n').value = n;
+    $('grid-n-out').value = n;
+    $('grid-range').value = range;
+    $('grid-spacing').value = spacing;
+  }
+
+  store.subscribe(['z', 'grid', 'pair', 'label', 'subject', 'view'], render);
+  store.subscribe(['grid'], showFields);
+  return { render, showFields };
+}

@@ -1,0 +1,128 @@
+// The point: the once-per-frame decode loop, the decoded digit, z's readout, a slider for every latent
+// dimension (moving one alone is a traversal), and a CVAE's class picker, which drives every decode.
+import { paintDigit } from '../draw/digit.js';
+import { LIMITS } from '../app/urlstate.js';
+import { CLASS_COLOURS } from '../draw/palette.js';
+
+const $ = (id) => document.getElementById(id);
+const SLIDER = 4; // sliders span -4 to 4; the number fields take up to LIMITS.z
+const sub = (n) => String(n).replace(/\d/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[d]);
+export const zName = (j) => `z${sub(j + 1)}`;
+
+export function setupPoint(app) {
+  const { store } = app;
+  let pending = null;
+  let frame = 0;
+
+  /** Queues z; the newest point is decoded on the next animation frame, stale points are dropped. */
+  function request(z) {
+    pending = z;
+    if (!frame) frame = requestAnimationFrame(flush);
+  }
+  const current = () => pending ?? store.state.z;
+
+  function flush() {
+    frame = 0;
+    if (!pending || !app.subject) return;
+    const z = pending;
+    pending = null;
+    store.set({ z });
+  }
+
+  function paint() {
+    const s = app.subject;
+    const { z, label } = store.state;
+    try {
+      paintDigit($('digit'), s.decode(z, label));
+      // For the bench's cold-start figure: navigation to the first painted digit.
+      if (!performance.getEntriesByName('vae:first-digit').length) performance.mark('vae:first-digit');
+    } catch (e) {
+      app.showError(`Decoding failed: ${e.message}`);
+      return;
+    }
+    const readout = $('z-readout');
+    const shown = z.length > 4 ? `${z.slice(0, 3).map((v) => v.toFixed(2)).join(', ')}, …` : z.map((v) => v.toFixed(2)).join(', ');
+    readout.textContent = `z = (${shown})${z.length > 4 ? `, ${z.length}-D` : ''}${s.conditional ? `, y = ${label}` : ''}`;
+    readout.dataset.z = z.join(',');
+    readout.dataset.z1 = String(z[0]);
+    readout.dataset.z2 = String(z[1] ?? 0);
+    z.forEach((v, j) => {
+      const num = $(`z${j + 1}`);
+      const range = $(`zr${j + 1}`);
+      if (num && document.activeElement !== num) num.value = v.toFixed(2);
+      if (range && document.activeElement !== range) range.value = String(v);
+    });
+  }
+
+  /** One row per dimension: its name, a slider and a number field. */
+  function buildSliders() {
+    const s = app.subject;
+    const box = $('z-sliders');
+    box.replaceChildren();
+    for (let j = 0; j < s.latent; j++) {
+      const row = document.createElement('div');
+      row.className = 'z-row';
+      const name = document.createElement('label');
+      name.htmlFor = `zr${j + 1}`;
+      name.textContent = zName(j);
+      const range = Object.assign(document.createElement('input'), {
+        type: 'range', id: `zr${j + 1}`, min: -SLIDER, max: SLIDER, step: 0.01, value: '0',
+      });
+      range.setAttribute('aria-label', `${zName(j)}: move this dimension alone (a traversal)`);
+      const num = Object.assign(document.createElement('input'), {
+        type: 'number', id: `z${j + 1}`, min: -LIMITS.z, max: LIMITS.z, step: 0.05, value: '0',
+      });
+      num.setAttribute('aria-label', zName(j));
+      range.addEventListener('input', () => move(j, Number(range.value)));
+      num.addEventListener('change', () => {
+        const v = Number(num.value);
+        if (num.value.trim() === '' || !Number.isFinite(v) || Math.abs(v) > LIMITS.z) {
+          app.showNotice(`${zName(j)} must be a number from −${LIMITS.z} to ${LIMITS.z}; the point was not moved.`);
+          return;
+        }
+        app.showNotice('');
+        move(j, v);
+      });
+      row.append(name, range, num);
+      box.append(row);
+    }
+    box.classList.toggle('many', s.latent > 2);
+  }
+
+  function move(j, v) {
+    const z = current().slice();
+    z[j] = v;
+    request(z);
+  }
+
+  /** A CVAE's class picker: ten buttons, one pressed. */
+  function buildClasses() {
+    const s = app.subject;
+    const box = $('class-pick');
+    box.hidden = !s.conditional;
+    const buttons = box.querySelector('.classes');
+    buttons.replaceChildren();
+    if (!s.conditional) return;
+    for (let y = 0; y < s.classes; y++) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = app.className(y);
+      b.dataset.label = String(y);
+      b.style.borderColor = CLASS_COLOURS[y % CLASS_COLOURS.length];
+      b.addEventListener('click', () => store.set({ label: y }));
+      buttons.append(b);
+    }
+    markClass();
+  }
+
+  function markClass() {
+    for (const b of $('class-pick').querySelectorAll('button[data-label]')) {
+      b.setAttribute('aria-pressed', String(Number(b.dataset.label) === store.state.label));
+    }
+  }
+
+  store.subscribe(['z', 'label'], paint);
+  store.subscribe(['label'], markClass);
+  store.subscribe(['subject'], () => { buildSliders(); buildClasses(); paint(); });
+  return { request, current, move };
+}
