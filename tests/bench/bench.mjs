@@ -46,6 +46,18 @@ try {
   rows.push(['drag', 'dropped frames (gaps over 1.5 × 16.7 ms)', `${drag.dropped}`, '0', `${drag.painted} of ${drag.frames} frames painted a new digit; slowest decode ${fmt(drag.slowestDecode, 2)} ms`]);
   await context.close();
 
+  // The twin view: the same drag on one of two maps, each frame decoding the point with both models.
+  const twinPage = await openPage(browser, `${server.url}#page=compare`);
+  if ((await waitReady(twinPage.page)) !== 'ready') throw new Error('the compare page did not load');
+  await twinPage.page.waitForFunction(() => window.vaeExplorer.state.twinSubjects?.every(Boolean));
+  const twin = await scriptedDrag(twinPage.page, Q(3, 1), '#twin-map-0');
+  measured('twin drag, frames/s', twin.framesPerSecond);
+  measured('twin drag, frames that painted', twin.painted);
+  measured('twin drag, dropped frames', twin.dropped, true);
+  rows.push(['drag', `twin view (AE and VAE decode each point): frames/s over a ${twin.seconds}-s drag`, fmt(twin.framesPerSecond, 1), '60']);
+  rows.push(['drag', 'twin view: dropped frames', `${twin.dropped}`, '0', `${twin.painted} of ${twin.frames} frames painted; ${twin.decodes} decodes (2 a frame); slowest decode ${fmt(twin.slowestDecode, 2)} ms`]);
+  await twinPage.context.close();
+
   const cold = [];
   for (let i = 0; i < Q(3, 1); i++) cold.push(await coldStart());
   measured('cold start', median(cold));
@@ -196,7 +208,7 @@ async function coldStart() {
  * In the page, counts animation frames, the frames in which the digit was decoded and painted, and the gaps
  * between frames: a gap over 1.5 frame periods is a dropped frame.
  */
-async function scriptedDrag(page, seconds) {
+async function scriptedDrag(page, seconds, canvas = '#latent') {
   await page.evaluate(async () => {
     const { Vae } = await import('/pkg/vae_wasm.js');
     const decode = Vae.prototype.decode;
@@ -211,7 +223,7 @@ async function scriptedDrag(page, seconds) {
     const tick = (t) => { if (rec.on) rec.frames.push(t); requestAnimationFrame(tick); };
     requestAnimationFrame(tick);
   });
-  const box = await page.locator('#latent').boundingBox();
+  const box = await page.locator(canvas).boundingBox();
   const [cx, cy, r] = [box.x + box.width / 2, box.y + box.height / 2, box.width / 3];
   await page.mouse.move(cx + r, cy);
   await page.mouse.down();
@@ -236,6 +248,7 @@ async function scriptedDrag(page, seconds) {
   const painted = new Set(rec.decodes.map((t) => rec.frames.findIndex((f) => f >= t))).size;
   return {
     seconds,
+    decodes: rec.decodes.length,
     frames: rec.frames.length,
     painted,
     framesPerSecond: (rec.frames.length - 1) / ((rec.frames.at(-1) - rec.frames[0]) / 1000),

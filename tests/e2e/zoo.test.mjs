@@ -41,9 +41,10 @@ function decodeShown(page, file) {
 
 test('the zoo: each model loads when first chosen in the header, decodes what it shows, and a link opens it', async () => {
   const { page, context, errors } = await openPage(browser, null);
-  const fetched = []; // the page's own downloads (the test's independent models fetch too, while recording is off)
+  const fetched = []; // the page's own downloads (GET; the page checks each file with HEAD; the test's own
+  // independent models are fetched while recording is off)
   let recording = true;
-  page.on('request', (r) => { const m = r.url().match(/\/models\/(.+\.safetensors)$/); if (m && recording) fetched.push(m[1]); });
+  page.on('request', (r) => { const m = r.url().match(/\/models\/(.+\.safetensors)$/); if (m && recording && r.method() === 'GET') fetched.push(m[1]); });
   await page.goto(server.url);
   assert.equal(await waitReady(page), 'ready');
   assert.deepEqual(fetched, ['mnist-2d.safetensors'], 'only the default model is downloaded at first');
@@ -105,7 +106,17 @@ test('a zoo entry whose file is missing or broken is marked unavailable with the
   await context.route('**/models/garbled.safetensors', (r) => r.fulfill({ body: Buffer.from('not a safetensors file at all'), contentType: 'application/octet-stream' }));
   await page.goto(server.url);
   assert.equal(await waitReady(page), 'ready');
-  for (const [id, why] of [['ghost', /ghost is unavailable: the server answered 404/], ['garbled', /garbled is unavailable: The model weights could not be used/], ['liar', /liar is unavailable: the file holds another kind of model \(autoencoder, 2-D\) than the list says \(VAE, 2-D\)/]]) {
+  // A missing file is found by a HEAD request when the page starts, before anyone chooses it.
+  await waitFor(page, () => document.querySelector('#model-select option[value="ghost"]')?.disabled);
+  assert.match(await page.locator('#model-select option[value="ghost"]').getAttribute('title'), /Unavailable: the server answered 404/);
+  assert.match(await page.locator('#model-select option[value="ghost"]').textContent(), /unavailable/);
+  // A link to it says why, and opens the default model.
+  await page.goto(`${server.url}#model=ghost`);
+  await page.reload();
+  assert.equal(await waitReady(page), 'ready');
+  assert.match(await page.locator('#notice').textContent(), /ghost is unavailable: the server answered 404 Not Found for \/models\/no-such-model\.safetensors\. The default model is shown\./);
+  assert.equal(await page.evaluate(() => window.vaeExplorer.state.subject.id), 'vae-2d');
+  for (const [id, why] of [['garbled', /garbled is unavailable: The model weights could not be used/], ['liar', /liar is unavailable: the file holds another kind of model \(autoencoder, 2-D\) than the list says \(VAE, 2-D\)/]]) {
     await page.locator('#model-select').selectOption(id);
     await waitFor(page, (id) => document.getElementById('error').textContent.startsWith(`${id} `), id);
     const text = await page.locator('#error').textContent();
@@ -170,6 +181,7 @@ test('the twin view decodes the same z with both models, over each one\'s own ma
   await page.locator('#twin-preset').selectOption('ae-8d,vae-8d');
   await waitFor(page, () => window.vaeExplorer.state.twinSubjects?.map((s) => s?.id).join() === 'ae-8d,vae-8d');
   await page.waitForFunction(() => location.hash.endsWith('twin=ae-8d,vae-8d'));
+  assert.deepEqual([await page.locator('#twin-model-0').inputValue(), await page.locator('#twin-model-1').inputValue()], ['ae-8d', 'vae-8d'], 'the side pickers show the pair');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -404,7 +416,7 @@ test('an autoencoder on the pad: a point with no ellipse, no samples, and its sc
   await context.close();
 });
 
-test('the training panel trains an autoencoder or an 8-D VAE, and the explorer explores it', async () => {
+test('the training panel trains an autoencoder, an 8-D VAE and a CVAE, and the explorer explores each', async () => {
   const { page, context, errors } = await openReady(browser, server, '#page=train');
   // The worker starts with the panel's settings when Train is first pressed.
   await page.locator('#train-family').selectOption('ae');
@@ -430,6 +442,19 @@ test('the training panel trains an autoencoder or an 8-D VAE, and the explorer e
   await page.locator('#train-use').click();
   await waitFor(page, () => window.vaeExplorer.state.subject?.latent === 8);
   assert.equal(await page.locator('#z-sliders input[type=range]').count(), 8);
+  // A CVAE: its live grid is of a chosen class, and the explorer decodes it with the picked class.
+  await page.locator('#page-train').click();
+  await page.locator('#train-family').selectOption('cvae');
+  await page.locator('#train-latent').selectOption('2');
+  await page.locator('#train-reset').click();
+  await waitFor(page, () => window.vaeExplorer.training.settings?.family === 'cvae', null, 60_000);
+  await page.locator('#train-step').click();
+  await waitFor(page, () => !document.getElementById('train-view-class').hidden);
+  await page.locator('#train-class').selectOption('3');
+  await waitFor(page, () => /all as digit 3, decoded by the model being trained/.test(document.getElementById('train-grid-caption').textContent));
+  await page.locator('#train-use').click();
+  await waitFor(page, () => window.vaeExplorer.state.subject?.family === 'cvae');
+  assert.equal(await page.locator('#class-pick').isVisible(), true);
   assert.deepEqual(errors, []);
   await context.close();
 });

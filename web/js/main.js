@@ -122,7 +122,10 @@ async function applyHash() {
     const want = zoo.entry(id) ? id : DEFAULT_ID;
     if (!store.state.subject || store.state.subject.id !== want) {
       const ok = await app.models.choose(want, { quiet: true });
-      if (!ok && !store.state.subject) await app.models.choose(DEFAULT_ID, { quiet: true });
+      if (!ok && !store.state.subject) {
+        problems.push($('error').textContent.replace(/ The explorer keeps its current model\.$/, ' The default model is shown.'));
+        await app.models.choose(DEFAULT_ID, { quiet: true });
+      }
     }
     const s = store.state.subject;
     if (!s) return;
@@ -254,6 +257,7 @@ async function start() {
     return;
   }
   if (zoo.problem) showError(zoo.problem);
+  zoo.check().then(() => { app.models.fillSwitcher(); app.twin.fillSelects(); });
   app.training = setupTraining({
     pretrained: () => app.pretrained,
     loadPretrained: async () => { app.pretrained ??= await app.subjectFor(DEFAULT_ID); return app.pretrained; },

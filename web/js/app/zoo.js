@@ -55,6 +55,20 @@ export class Zoo {
     return this;
   }
 
+  /** Asks the server for each file's headers (HEAD: nothing is downloaded) and marks a missing one
+   *  unavailable with the reason, before anyone chooses it. Resolves when all have answered. */
+  check() {
+    return Promise.all(this.entries.map(async (e) => {
+      const url = new URL(e.file, MODELS_URL);
+      try {
+        const r = await fetch(url, { method: 'HEAD' });
+        if (!r.ok) e.error = `the server answered ${r.status} ${r.statusText} for ${url.pathname}`;
+      } catch (err) {
+        e.error = `could not reach ${url.pathname} (${err.message})`;
+      }
+    }));
+  }
+
   entry(id) {
     return this.entries.find((e) => e.id === id) ?? null;
   }

@@ -1,14 +1,10 @@
-// DOM wiring of the training panel: controls, the worker's lifecycle (created on first use or to resume a
-// checkpoint, replaced after a panic), the loss chart and the live views of the model being trained.
-import { PlaneView } from '../draw/plane-view.js';
-import { drawLossChart } from '../draw/chart.js';
-import { drawManifold, gridPoints, manifoldRgba } from '../draw/manifold.js';
+// The training panel's controls and the worker's lifecycle (created on first use or to resume a checkpoint,
+// replaced after a panic). The loss chart and the live views of the model being trained are in
+// training-views.js.
 import { loadCheckpoint } from '../checkpoints.js';
-import { zName } from './point.js';
+import { setupTrainingViews } from './training-views.js';
 
 const $ = (id) => document.getElementById(id);
-const VIEW_GRID = 15;
-const AXIS = Array.from({ length: VIEW_GRID }, (_, i) => -3 + (6 * i) / (VIEW_GRID - 1));
 
 /**
  * hooks: { pretrained() -> Subject or null, loadPretrained() -> Promise<Subject>, heldout, useModel(bytes, name) }
@@ -16,19 +12,21 @@ const AXIS = Array.from({ length: VIEW_GRID }, (_, i) => -3 + (6 * i) / (VIEW_GR
 export function setupTraining(hooks) {
   let worker = null;
   let ready = null; // resolves when the worker has a trainer
-  let history = { train: [], heldout: [] };
   let playing = false;
   let last = null; // latest stats
-  let views = null; // latest views from the worker
   let rates = []; // samples/s of the last chunks: the readout shows their median
   let recovering = null; // what happened, while a replacement worker starts
-  let reference = null; // the pretrained model's held-out numbers, from the worker
-  let pretrainedGrid = null; // RGBA of the pretrained model's grid, made once for the comparison
   let settings = null; // the trainer's settings, as the worker last reported them
   let exportId = 0;
   const exports = new Map();
-  const plane = new PlaneView($('train-map'), { showPoint: false });
   const info = (text) => { $('train-info').textContent = text; };
+  const views = setupTrainingViews({
+    heldout: hooks.heldout,
+    pretrained: hooks.pretrained,
+    loadPretrained: hooks.loadPretrained,
+    post: (msg) => worker?.postMessage(msg),
+    info,
+  });
 
   function config() {
     const family = $('train-family').value;
@@ -87,7 +85,7 @@ export function setupTraining(hooks) {
         $('train-readout').textContent = `${m.label} ${Math.round(m.fraction * 100)} %`;
         break;
       case 'ready':
-        history = m.history;
+        views.history = m.history;
         showControls(m.config);
         setEnabled(true);
         $('train-readout').textContent = position(m.step, m.epoch, null);
@@ -95,7 +93,7 @@ export function setupTraining(hooks) {
         recovering = null;
         document.body.dataset.trainer = 'ready';
         resolve();
-        redrawChart();
+        views.redrawChart();
         break;
       case 'playing':
         setPlaying(m.playing);
@@ -103,7 +101,7 @@ export function setupTraining(hooks) {
         break;
       case 'stats':
         last = m;
-        history.train.push([m.step, m.loss, m.recon, m.kl ?? null]);
+        views.history.train.push([m.step, m.loss, m.recon, m.kl ?? null]);
         rates.push(m.samplesPerSec);
         if (rates.length > 15) rates.shift();
         $('train-readout').textContent = position(m.step, m.epoch, [...rates].sort((a, b) => a - b)[rates.length >> 1], m);
@@ -112,21 +110,18 @@ export function setupTraining(hooks) {
         document.body.dataset.trainBatch = String(m.batch);
         document.body.dataset.trainEpoch = String(m.epoch);
         document.body.dataset.trainWasmBytes = String(m.wasmBytes);
-        redrawChart();
+        views.redrawChart();
         break;
       case 'eval':
-        history.heldout.push([m.step, m.loss, m.recon, m.kl ?? null]);
+        views.history.heldout.push([m.step, m.loss, m.recon, m.kl ?? null]);
         document.body.dataset.heldoutLoss = String(m.loss);
-        redrawChart();
+        views.redrawChart();
         break;
       case 'views':
-        views = m;
-        drawViews();
+        views.show(m);
         break;
       case 'reference':
-        reference = { loss: m.loss, recon: m.recon, kl: m.kl };
-        $('train-chart').dataset.reference = String(m.loss);
-        redrawChart();
+        views.setReference(m);
         break;
       case 'checkpoint':
         document.body.dataset.checkpointStep = String(m.step);
@@ -140,8 +135,8 @@ export function setupTraining(hooks) {
         break;
       case 'nan':
         setPlaying(false);
-        history = m.history;
-        redrawChart();
+        views.history = m.history;
+        views.redrawChart();
         info(m.message);
         document.body.dataset.nanStops = String(Number(document.body.dataset.nanStops ?? 0) + 1);
         $('train-readout').textContent = position(m.step, m.epoch, null);
@@ -184,7 +179,7 @@ export function setupTraining(hooks) {
     put('train-latent', c.latent);
     put('train-family', c.family ?? 'vae');
     put('train-likelihood', c.likelihood ?? 'bernoulli');
-    fillViewPickers(c);
+    views.fillPickers(c);
     const hidden = c.hidden.join(',');
     if (![...$('train-hidden').options].some((o) => o.value === hidden)) $('train-hidden').add(new Option(c.hidden.join(', '), hidden));
     $('train-hidden').value = hidden;
@@ -199,67 +194,6 @@ export function setupTraining(hooks) {
     $('train-play').setAttribute('aria-pressed', String(on));
     $('train-play').textContent = on ? '❚❚ Pause' : '▶ Train';
     document.body.dataset.training = on ? 'on' : 'off';
-  }
-
-  /** The held-out points at once (small, and what the tests read); the drawing at most every 200 ms, since
-   *  stats arrive ~25 times a second and a long history takes a while to draw. */
-  let chartTimer = 0;
-  let chartDrawn = 0;
-  function redrawChart() {
-    $('train-chart').dataset.heldout = JSON.stringify(history.heldout);
-    if (chartTimer) return;
-    chartTimer = setTimeout(() => {
-      chartTimer = 0;
-      chartDrawn = performance.now();
-      drawLossChart($('train-chart'), history, reference);
-    }, Math.max(0, 200 - (performance.now() - chartDrawn)));
-  }
-
-  /** The live views' dimension pair (N-D) and class (CVAE) pickers, for the trainer's settings `c`. */
-  function fillViewPickers(c) {
-    const d = c.latent;
-    $('train-view-dims').hidden = d <= 2;
-    if (d > 2 && $('train-dims').options.length !== d * (d - 1) / 2) {
-      const pairs = [];
-      for (let i = 0; i < d; i++) for (let j = i + 1; j < d; j++) pairs.push(new Option(`${zName(i)}, ${zName(j)}`, `${i},${j}`));
-      $('train-dims').replaceChildren(...pairs);
-    }
-    $('train-view-class').hidden = c.family !== 'cvae';
-  }
-
-  function sendViewOptions() {
-    const pair = $('train-view-dims').hidden ? [0, 1] : $('train-dims').value.split(',').map(Number);
-    const label = Number($('train-class').value);
-    worker?.postMessage({ type: 'views', pair, label });
-  }
-
-  function drawViews() {
-    const compare = $('train-compare').checked && hooks.pretrained();
-    let mu;
-    let rgba;
-    let latent;
-    let pair = [0, 1];
-    let family = 'vae';
-    let label = 0;
-    if (compare) {
-      const p = hooks.pretrained();
-      mu = p.mu;
-      pretrainedGrid ??= manifoldRgba(p.decode(gridPoints(VIEW_GRID, 3, 'linear')), VIEW_GRID);
-      rgba = pretrainedGrid;
-      latent = 2;
-    } else if (views) {
-      ({ mu, rgba, latent, pair = [0, 1], family = 'vae', label = 0 } = views);
-    } else {
-      return;
-    }
-    plane.setPair(pair, latent);
-    plane.setAxes([zName(pair[0]), zName(pair[1])]);
-    plane.setDots(mu, hooks.heldout.labels);
-    drawManifold($('train-grid'), null, VIEW_GRID, AXIS, [Infinity, Infinity], rgba);
-    const who = compare ? 'the pretrained model' : `the model being trained (step ${views.step.toLocaleString('en')})`;
-    const dims = latent > 2 ? ` (${zName(pair[0])} and ${zName(pair[1])} of ${latent} dimensions)` : '';
-    $('train-map-caption').textContent = `Held-out digits at ${family === 'ae' ? 'their codes z' : 'μ'}${dims}, by ${who}.`;
-    $('train-grid-caption').textContent = `15×15 grid over [−3, 3]²${latent > 2 ? ` in ${zName(pair[0])} and ${zName(pair[1])} (the other dimensions at 0)` : ''}${family === 'cvae' ? `, all as digit ${label}` : ''}, decoded by ${who}.`;
   }
 
   function sendBudget() {
@@ -309,14 +243,6 @@ export function setupTraining(hooks) {
   }
   $('train-epochs').addEventListener('change', sendBudget);
   $('train-patience').addEventListener('change', sendBudget);
-  $('train-compare').addEventListener('change', async () => {
-    if ($('train-compare').checked && !hooks.pretrained()) {
-      try { await hooks.loadPretrained(); } catch (e) { info(e.message); }
-    }
-    drawViews();
-  });
-  $('train-dims').addEventListener('change', sendViewOptions);
-  $('train-class').addEventListener('change', sendViewOptions);
   $('train-export').addEventListener('click', async () => {
     const m = await exportWeights();
     const link = document.createElement('a');
@@ -339,7 +265,6 @@ export function setupTraining(hooks) {
   }
 
   $('train-play').disabled = false;
-  new ResizeObserver(() => redrawChart()).observe($('train-chart'));
   // A checkpoint from an earlier visit (or a reload mid-training): resume it, and keep training if it was.
   loadCheckpoint().then((saved) => {
     if (saved && !worker) start(true, () => { if (saved.playing) send({ type: 'play' }); });
@@ -348,7 +273,7 @@ export function setupTraining(hooks) {
   // For the tests: the worker's test-only panic message.
   return {
     forcePanic: () => worker?.postMessage({ type: 'panic' }),
-    get history() { return history; },
+    get history() { return views.history; },
     get settings() { return settings; },
   };
 }

@@ -48,12 +48,13 @@ export function setupTwin(app) {
   }
 
   function fillSelects() {
-    for (const side of sides) {
+    for (const [k, side] of sides.entries()) {
       side.select.replaceChildren(...app.zoo.entries.map((e) => {
         const o = new Option(`${e.id}: ${modelKind(e)}${e.error ? ' (unavailable)' : ''}`, e.id);
         o.disabled = !!e.error;
         return o;
       }));
+      side.select.value = store.state.twin[k];
     }
   }
 
@@ -106,5 +107,5 @@ export function setupTwin(app) {
   store.subscribe(['twinZ', 'label'], paint);
   store.subscribe(['twin', 'page'], load);
   fillSelects();
-  return { sides, request, load, get subjects() { return sides.map((s) => s.subject); } };
+  return { sides, request, load, fillSelects, get subjects() { return sides.map((s) => s.subject); } };
 }
