@@ -5,7 +5,8 @@ import { loadHeldout } from './data.js';
 import { Store } from './app/store.js';
 import { DEFAULT_ID, Zoo } from './app/zoo.js';
 import { Subject } from './app/subject.js';
-import { formatHash, parseHash, PAGES } from './app/urlstate.js';
+import { PAGES } from './app/urlstate.js';
+import { setupLink } from './app/link.js';
 import { showError, showNotice } from './app/messages.js';
 import { fillHelp, installKeys } from './app/keys.js';
 import { setupPoint } from './panels/point.js';
@@ -97,80 +98,6 @@ function showView() {
   if (view === 'map') app.map.plane.draw();
 }
 
-// ---------- URL state ----------
-const HASHED = ['page', 'modelId', 'z', 'pair', 'label', 'view', 'grid', 'a', 'b', 'k', 'spherical', 'mapView', 'twin'];
-let hashTimer = 0;
-function saveHash() {
-  if (!store.state.subject || applying) return;
-  clearTimeout(hashTimer);
-  hashTimer = setTimeout(() => {
-    const h = formatHash({ ...store.state, conditional: store.state.subject.conditional });
-    if (h !== location.hash) history.replaceState(null, '', h);
-  }, 150);
-}
-
-let applying = false;
-/** Applies the link's settings; each bad one is reported in words, and the rest still apply. */
-async function applyHash() {
-  const { patch, problems } = parseHash(location.hash);
-  applying = true;
-  try {
-    const id = patch.modelId ?? store.state.subject?.id ?? DEFAULT_ID;
-    if (!zoo.entry(id)) {
-      problems.push(`The link names a model "${id}" that is not in the zoo, so the default model is shown.`);
-    }
-    const want = zoo.entry(id) ? id : DEFAULT_ID;
-    if (!store.state.subject || store.state.subject.id !== want) {
-      const ok = await app.models.choose(want, { quiet: true });
-      if (!ok && !store.state.subject) {
-        problems.push($('error').textContent.replace(/ The explorer keeps its current model\.$/, ' The default model is shown.'));
-        await app.models.choose(DEFAULT_ID, { quiet: true });
-      }
-    }
-    const s = store.state.subject;
-    if (!s) return;
-    const d = s.latent;
-    const fit = (key, v) => {
-      if (!v) return undefined;
-      if (v.length === d) return v;
-      problems.push(`The link's "${key}" has ${v.length} numbers, but ${s.id ?? 'this model'} has ${d} latent dimensions, so it was ignored.`);
-      return undefined;
-    };
-    const z = fit('z', patch.z);
-    const a = fit('a', patch.a);
-    const b = fit('b', patch.b);
-    let { pair } = patch;
-    if (pair && pair.some((p) => p >= d)) {
-      problems.push(`The link's "dims" names a dimension beyond this model's ${d}, so it was ignored.`);
-      pair = undefined;
-    }
-    let { label } = patch;
-    if (label !== undefined && label >= s.classes) {
-      if (s.conditional) problems.push(`The link's class "${label}" is beyond this model's ${s.classes}, so it was ignored.`);
-      label = undefined;
-    }
-    let { twin } = patch;
-    if (twin && twin.some((t) => !zoo.entry(t))) {
-      problems.push(`The link's twin models (${twin.join(', ')}) are not both in the zoo, so the default pair is shown.`);
-      twin = undefined;
-    }
-    const next = {};
-    for (const [k, v] of Object.entries({ page: patch.page, view: patch.view, k: patch.k, spherical: patch.spherical, pair, label, twin })) {
-      if (v !== undefined) next[k] = v;
-    }
-    if (patch.grid) next.grid = { ...store.state.grid, ...patch.grid };
-    store.set(next);
-    if (patch.mapView) app.map.plane.setView(patch.mapView);
-    if (a) app.interp.setEnd('a', a);
-    if (b) app.interp.setEnd('b', b);
-    app.point.request(z ?? store.state.z);
-  } finally {
-    applying = false;
-    showNotice(problems.join(' '));
-    saveHash();
-  }
-}
-
 // ---------- presenter mode and help ----------
 function togglePresenter(on = !document.body.classList.contains('presenter')) {
   document.body.classList.toggle('presenter', on);
@@ -193,7 +120,6 @@ function wire() {
   $('help-btn').addEventListener('click', () => toggleHelp());
   $('help-close').addEventListener('click', () => toggleHelp(false));
   $('help').addEventListener('click', (e) => { if (e.target === $('help')) toggleHelp(false); });
-  window.addEventListener('hashchange', applyHash);
   installKeys({
     move: (e) => {
       const step = (e.shiftKey ? 0.5 : 0.05) * (app.map.plane.view.half / 4);
@@ -220,7 +146,6 @@ function wire() {
   });
   store.subscribe(['page'], showPage);
   store.subscribe(['view'], showView);
-  store.subscribe(HASHED, saveHash);
 }
 
 async function start() {
@@ -248,9 +173,10 @@ async function start() {
   app.twin = setupTwin(app);
   app.prior = setupPrior(app);
   app.corrupt = setupCorrupt(app);
+  app.link = setupLink(app);
   wire();
   showPage();
-  await applyHash();
+  await app.link.apply();
   if (!store.state.subject) {
     document.body.dataset.state = 'error';
     showError(`No model could be loaded: ${zoo.entries.map((e) => `${e.id} (${e.error ?? 'not loaded'})`).join('; ')}.`);

@@ -1,0 +1,87 @@
+// The link: the state as the URL hash, written 150 ms after the last change, and a hash applied to the
+// state (on load and on hashchange). The model a link names is loaded first, since whether its z, ends,
+// pair and class fit depends on it. Each bad field is reported in words, and the rest still applies.
+import { DEFAULT_ID } from './zoo.js';
+import { formatHash, parseHash } from './urlstate.js';
+
+export const HASHED = ['page', 'modelId', 'z', 'pair', 'label', 'view', 'grid', 'a', 'b', 'k', 'spherical', 'mapView', 'twin'];
+
+export function setupLink(app) {
+  const { store, zoo } = app;
+  const $ = (id) => document.getElementById(id);
+  let hashTimer = 0;
+  function saveHash() {
+    if (!store.state.subject || applying) return;
+    clearTimeout(hashTimer);
+    hashTimer = setTimeout(() => {
+      const h = formatHash({ ...store.state, conditional: store.state.subject.conditional });
+      if (h !== location.hash) history.replaceState(null, '', h);
+    }, 150);
+  }
+
+  let applying = false;
+  /** Applies the link's settings; each bad one is reported in words, and the rest still apply. */
+  async function applyHash() {
+    const { patch, problems } = parseHash(location.hash);
+    applying = true;
+    try {
+      const id = patch.modelId ?? store.state.subject?.id ?? DEFAULT_ID;
+      if (!zoo.entry(id)) {
+        problems.push(`The link names a model "${id}" that is not in the zoo, so the default model is shown.`);
+      }
+      const want = zoo.entry(id) ? id : DEFAULT_ID;
+      if (!store.state.subject || store.state.subject.id !== want) {
+        const ok = await app.models.choose(want, { quiet: true });
+        if (!ok && !store.state.subject) {
+          problems.push($('error').textContent.replace(/ The explorer keeps its current model\.$/, ' The default model is shown.'));
+          await app.models.choose(DEFAULT_ID, { quiet: true });
+        }
+      }
+      const s = store.state.subject;
+      if (!s) return;
+      const d = s.latent;
+      const fit = (key, v) => {
+        if (!v) return undefined;
+        if (v.length === d) return v;
+        problems.push(`The link's "${key}" has ${v.length} numbers, but ${s.id ?? 'this model'} has ${d} latent dimensions, so it was ignored.`);
+        return undefined;
+      };
+      const z = fit('z', patch.z);
+      const a = fit('a', patch.a);
+      const b = fit('b', patch.b);
+      let { pair } = patch;
+      if (pair && pair.some((p) => p >= d)) {
+        problems.push(`The link's "dims" names a dimension beyond this model's ${d}, so it was ignored.`);
+        pair = undefined;
+      }
+      let { label } = patch;
+      if (label !== undefined && label >= s.classes) {
+        if (s.conditional) problems.push(`The link's class "${label}" is beyond this model's ${s.classes}, so it was ignored.`);
+        label = undefined;
+      }
+      let { twin } = patch;
+      if (twin && twin.some((t) => !zoo.entry(t))) {
+        problems.push(`The link's twin models (${twin.join(', ')}) are not both in the zoo, so the default pair is shown.`);
+        twin = undefined;
+      }
+      const next = {};
+      for (const [k, v] of Object.entries({ page: patch.page, view: patch.view, k: patch.k, spherical: patch.spherical, pair, label, twin })) {
+        if (v !== undefined) next[k] = v;
+      }
+      if (patch.grid) next.grid = { ...store.state.grid, ...patch.grid };
+      store.set(next);
+      if (patch.mapView) app.map.plane.setView(patch.mapView);
+      if (a) app.interp.setEnd('a', a);
+      if (b) app.interp.setEnd('b', b);
+      app.point.request(z ?? store.state.z);
+    } finally {
+      applying = false;
+      app.showNotice(problems.join(' '));
+      saveHash();
+    }
+  }
+
+  store.subscribe(HASHED, saveHash);
+  window.addEventListener('hashchange', applyHash);
+  return { apply: applyHash, save: saveHash };
+}
