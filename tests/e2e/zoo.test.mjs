@@ -111,9 +111,10 @@ test('a zoo entry whose file is missing or broken is marked unavailable with the
   assert.match(await page.locator('#model-select option[value="ghost"]').getAttribute('title'), /Unavailable: the server answered 404/);
   assert.match(await page.locator('#model-select option[value="ghost"]').textContent(), /unavailable/);
   // A link to it says why, and opens the default model.
+  await page.goto('about:blank');
   await page.goto(`${server.url}#model=ghost`);
-  await page.reload();
   assert.equal(await waitReady(page), 'ready');
+  await waitFor(page, () => /ghost is unavailable/.test(document.getElementById('notice').textContent));
   assert.match(await page.locator('#notice').textContent(), /ghost is unavailable: the server answered 404 Not Found for \/models\/no-such-model\.safetensors\. The default model is shown\./);
   assert.equal(await page.evaluate(() => window.vaeExplorer.state.subject.id), 'vae-2d');
   for (const [id, why] of [['garbled', /garbled is unavailable: The model weights could not be used/], ['liar', /liar is unavailable: the file holds another kind of model \(autoencoder, 2-D\) than the list says \(VAE, 2-D\)/]]) {
@@ -266,6 +267,9 @@ test('the corruption bench: the masked digit is what the test masks, and each re
 test('N-D latents: the KL bars equal the KL computed from encode, collapse is named, and the traversal cells are decode at their z', async () => {
   for (const id of ['vae-8d', 'bvae-8d']) {
     const { page, context, errors } = await openReady(browser, server, `#model=${id}&z=0.3,-0.2,0,0.5,0,0,0,1`);
+    // The sheet is drawn while its panel is on screen; scrolled into view, it catches up with the point.
+    await page.locator('#dims-panel').scrollIntoViewIfNeeded();
+    await nextFrames(page);
     const r = await inPage(page, `
       const m = await independent(arg);
       const { mu, logvar } = m.encode(images);
@@ -432,9 +436,11 @@ test('the training panel trains an autoencoder, an 8-D VAE and a CVAE, and the e
   assert.match(await page.locator('#model-name').textContent(), /autoencoder, 2-D \(the model trained here/);
   await page.locator('#page-train').click();
   await page.locator('#train-family').selectOption('vae');
+  await page.locator('#train-likelihood').selectOption('gaussian');
   await page.locator('#train-latent').selectOption('8');
   await page.locator('#train-reset').click();
   await waitFor(page, () => window.vaeExplorer.training.settings?.latent === 8, null, 60_000);
+  assert.equal(await page.evaluate(() => window.vaeExplorer.training.settings.likelihood), 'gaussian');
   await page.locator('#train-step').click();
   await waitFor(page, () => !document.getElementById('train-view-dims').hidden);
   await page.locator('#train-dims').selectOption('2,5');
@@ -442,6 +448,7 @@ test('the training panel trains an autoencoder, an 8-D VAE and a CVAE, and the e
   await page.locator('#train-use').click();
   await waitFor(page, () => window.vaeExplorer.state.subject?.latent === 8);
   assert.equal(await page.locator('#z-sliders input[type=range]').count(), 8);
+  assert.equal(await page.evaluate(() => window.vaeExplorer.state.subject.config.likelihood), 'gaussian');
   // A CVAE: its live grid is of a chosen class, and the explorer decodes it with the picked class.
   await page.locator('#page-train').click();
   await page.locator('#train-family').selectOption('cvae');
@@ -455,6 +462,70 @@ test('the training panel trains an autoencoder, an 8-D VAE and a CVAE, and the e
   await page.locator('#train-use').click();
   await waitFor(page, () => window.vaeExplorer.state.subject?.family === 'cvae');
   assert.equal(await page.locator('#class-pick').isVisible(), true);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Mutation that turns it red: grid.js builds its points in dims 0 and 1 whatever the pair (drop the
+// gridLatents call), or pad.js decodes the reconstruction without the picked class.
+test('every model of the zoo: the grid, the interpolation strip, the pad and presenter mode each show its own decode', async () => {
+  const { page, context, errors } = await openReady(browser, server, '');
+  for (const entry of MANIFEST.models) {
+    await page.locator('#model-select').selectOption(entry.id);
+    await waitFor(page, (id) => window.vaeExplorer.state.subject?.id === id, entry.id);
+    if (entry.latent > 2) {
+      await page.locator('#dim-x').selectOption('3');
+      await page.locator('#dim-y').selectOption('1');
+    }
+    if (entry.family === 'cvae') await page.locator('#class-pick button[data-label="5"]').click();
+    // A point off the origin in every dimension, so that the held coordinates matter.
+    for (let j = 0; j < entry.latent; j++) await page.locator(`#z${j + 1}`).fill(String(0.3 - 0.1 * j));
+    await page.locator(`#z${entry.latent}`).dispatchEvent('change');
+    await nextFrames(page);
+    // The grid (cell (row 3, col 6) of the default 20 x 20 over [-3, 3]^2 is read below), the strip, the pad.
+    await page.locator('#view-grid').click();
+    await nextFrames(page);
+    await page.locator('#a-index').fill('21');
+    await page.locator('#a-index').dispatchEvent('change');
+    await page.locator('#b-index').fill('650');
+    await page.locator('#b-index').dispatchEvent('change');
+    await drawOnPad(page, [[[0.3, 0.3], [0.7, 0.3], [0.7, 0.7], [0.3, 0.7], [0.3, 0.3]]]);
+    await waitFor(page, () => document.getElementById('pad-info').dataset.recon);
+    const want = await inPage(page, `
+      const m = await independent(arg);
+      const s = window.vaeExplorer.state;
+      const d = m.config.latent;
+      const cvae = m.config.family === 'cvae';
+      const y = (n, v) => (cvae ? new Uint8Array(n).fill(v) : undefined);
+      const a = m.encode(images.subarray(21 * 784, 22 * 784), y(1, labels[21])).mu;
+      const x = window.vaeExplorer.padInput;
+      const mu = m.encode(x, y(1, s.label)).mu;
+      return { a: grey(m.decode(a, y(1, s.label))),
+        recon: grey(m.decode(mu, y(1, s.label))), pair: s.pair, label: s.label };`, entry.file);
+    if (entry.latent > 2) assert.deepEqual(want.pair, [3, 1], entry.id);
+    if (entry.family === 'cvae') assert.equal(want.label, 5);
+    // The pad moved the point to the drawing's code; the grid follows the point (its held coordinates).
+    const gridWant = await inPage(page, `
+      const m = await independent(arg);
+      const s = window.vaeExplorer.state;
+      const v = Array.from({ length: 20 }, (_, i) => -3 + 6 * i / 19);
+      const cell = s.z.slice(); // the grid's z: the point, with the pair at the cell's values
+      cell[s.pair[0]] = v[6];
+      cell[s.pair[1]] = v[19 - 3];
+      return grey(m.decode(Float32Array.from(cell), m.config.family === 'cvae' ? Uint8Array.of(s.label) : undefined));`, entry.file);
+    assert.ok(maxDiff(await canvasGrey(page, 'manifold', 6 * 28, 3 * 28), gridWant) <= 1, `${entry.id}: grid cell (3, 6)`);
+    assert.ok(maxDiff(await canvasGrey(page, 'strip-latent', 0), want.a) <= 1, `${entry.id}: the strip starts at decode(μ of #21)`);
+    assert.ok(maxDiff(await canvasGrey(page, 'pad-recon'), want.recon) <= 1, `${entry.id}: the pad's reconstruction`);
+    await page.locator('#view-map').click();
+    // Presenter mode: the large digit is the decode of the point.
+    await page.keyboard.press('p');
+    await nextFrames(page);
+    const shown = await decodeShown(page, entry.file);
+    assert.equal(await page.evaluate(() => document.body.classList.contains('presenter')), true);
+    assert.ok(maxDiff(await canvasGrey(page, 'digit'), shown.want) <= 1, `${entry.id}: presenter mode's digit`);
+    await page.keyboard.press('Escape');
+    await page.locator('#pad-clear').click();
+  }
   assert.deepEqual(errors, []);
   await context.close();
 });

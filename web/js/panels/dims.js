@@ -73,11 +73,19 @@ export function setupDims(app) {
     showSheet($('traversal'), probs, s.latent, TRAVERSAL.steps);
   }
 
+  // The sheet is redrawn (72 decodes for 8-D, and their drawing) only while the panel is on screen: during a
+  // drag on the map above it, it usually is not. Scrolled into view, it catches up.
   let pending = 0;
-  const soon = () => { if (!pending) pending = requestAnimationFrame(() => { pending = 0; traversal(); }); };
+  let onScreen = false;
+  let stale = true;
+  const soon = () => {
+    stale = true;
+    if (onScreen && !pending) pending = requestAnimationFrame(() => { pending = 0; stale = false; traversal(); });
+  };
+  new IntersectionObserver(([e]) => { onScreen = e.isIntersecting; if (onScreen && stale) soon(); }).observe($('dims-panel'));
 
   async function exportPng() {
-    if (!sheet) traversal();
+    if (!sheet || stale) { stale = false; traversal(); }
     const s = app.subject;
     const kl = s.klPerDim;
     const { steps, lo, hi } = TRAVERSAL;
@@ -91,7 +99,7 @@ export function setupDims(app) {
   }
 
   $('traversal-export').addEventListener('click', exportPng);
-  store.subscribe(['subject'], () => { bars(); traversal(); });
+  store.subscribe(['subject'], () => { bars(); soon(); });
   store.subscribe(['z', 'label'], soon);
   return { get sheet() { return sheet; }, traversal };
 }

@@ -123,6 +123,12 @@ export function setupPoint(app) {
 
   store.subscribe(['z', 'label'], paint);
   store.subscribe(['label'], markClass);
-  store.subscribe(['subject'], () => { buildSliders(); buildClasses(); paint(); });
+  function hint() {
+    $('digit-hint').textContent = app.subject.config.likelihood === 'gaussian'
+      ? 'Grey level = the mean of the decoder\'s Gaussian p(x | z) (σ = 0.2) for each pixel.'
+      : 'Grey level = the decoder\'s Bernoulli probability p(pixel on | z).';
+  }
+
+  store.subscribe(['subject'], () => { buildSliders(); buildClasses(); hint(); paint(); });
   return { request, current, move };
 }
