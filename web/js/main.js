@@ -162,18 +162,13 @@ async function start() {
     showError(e.message);
     return;
   }
-  app.point = setupPoint(app);
-  app.map = setupMap(app);
-  app.grid = setupGrid(app);
-  app.interp = setupInterp(app);
-  app.pad = setupPad(app);
-  app.dims = setupDims(app);
-  app.analogy = setupAnalogy(app);
-  app.models = setupModels(app);
-  app.twin = setupTwin(app);
-  app.prior = setupPrior(app);
-  app.corrupt = setupCorrupt(app);
-  app.link = setupLink(app);
+  // The panels, in the order their subscriptions must run (the point before the views that read it).
+  const panels = {
+    point: setupPoint, map: setupMap, grid: setupGrid, interp: setupInterp, pad: setupPad, dims: setupDims,
+    analogy: setupAnalogy, models: setupModels, twin: setupTwin, prior: setupPrior, corrupt: setupCorrupt,
+    link: setupLink,
+  };
+  for (const [name, setup] of Object.entries(panels)) app[name] = setup(app);
   wire();
   showPage();
   await app.link.apply();

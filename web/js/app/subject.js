@@ -72,6 +72,11 @@ export class Subject {
     return this.cache.scores;
   }
 
+  /** What `JSON.stringify(state)` shows of it (not the weights or the held-out set). */
+  toJSON() {
+    return { id: this.id, name: this.name, config: this.config };
+  }
+
   free() {
     if (this.owned) this.model.free();
   }

@@ -1,6 +1,6 @@
 // Sheets of decoded images: rows x cols cells of 28x28 (a traversal, a style analogy, prior samples), drawn
 // 1:1 for the page (CSS scales them up) or as a slide-sized PNG with a title and row and column labels.
-import { drawStrip } from './strip.js';
+import { blackCanvas, drawStrip, pngBlob } from './strip.js';
 import { SIDE } from './digit.js';
 
 const PIXELS = SIDE * SIDE;
@@ -25,12 +25,7 @@ export async function exportSheetPng(probs, rows, cols, { title = '', rowLabels 
   const left = labelW + Math.floor((width - labelW - (cols * cell + (cols - 1) * gap)) / 2);
   const top = gap + titleH + colH;
   const height = top + rows * (cell + gap);
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, width, height);
+  const { canvas, ctx } = blackCanvas(width, height);
   ctx.fillStyle = '#fff';
   if (titleH) {
     ctx.font = '30px system-ui, sans-serif';
@@ -59,6 +54,5 @@ export async function exportSheetPng(probs, rows, cols, { title = '', rowLabels 
     drawStrip(row, probs.subarray(r * cols * PIXELS, (r + 1) * cols * PIXELS), cols, { scale: cell / SIDE, gap });
     ctx.drawImage(row, left, y);
   }
-  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-  return { blob, width, height, cell, left, top, gap };
+  return { blob: await pngBlob(canvas), width, height, cell, left, top, gap };
 }

@@ -35,6 +35,19 @@ export function drawStrip(canvas, probs, k, { scale = 1, gap = 0, offsetY = 0, b
   }
 }
 
+/** A width x height canvas painted black, for the slide exports. */
+export function blackCanvas(width, height) {
+  const canvas = document.createElement('canvas');
+  canvas.width = width;
+  canvas.height = height;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = '#000';
+  ctx.fillRect(0, 0, width, height);
+  return { canvas, ctx };
+}
+
+export const pngBlob = (canvas) => new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
+
 /** Sizes a strip canvas to hold K cells at 1:1 and draws it (the page scales it up with CSS). */
 export function showStrip(canvas, probs, k) {
   canvas.width = k * SIDE;
@@ -50,12 +63,7 @@ export async function exportStripPng(latent, pixel, k, { labels = true, mode = '
   const scale = cell / SIDE;
   const labelH = labels ? 44 : 0;
   const height = 2 * cell + 3 * gap + 2 * labelH;
-  const canvas = document.createElement('canvas');
-  canvas.width = width;
-  canvas.height = height;
-  const ctx = canvas.getContext('2d');
-  ctx.fillStyle = '#000';
-  ctx.fillRect(0, 0, width, height);
+  const { canvas, ctx } = blackCanvas(width, height);
   const left = Math.floor((width - (k * cell + (k - 1) * gap)) / 2);
   const rows = [
     [latent, `Latent interpolation (${mode}), decoded`],
@@ -75,6 +83,5 @@ export async function exportStripPng(latent, pixel, k, { labels = true, mode = '
     drawStrip(strip, probs, k, { scale, gap });
     ctx.drawImage(strip, left, top);
   });
-  const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/png'));
-  return { blob, width, height, cell, left, gap, labelH };
+  return { blob: await pngBlob(canvas), width, height, cell, left, gap, labelH };
 }
