@@ -176,6 +176,13 @@ test('the twin view decodes the same z with both models, over each one\'s own ma
     return n;
   });
   assert.deepEqual(counts, [1, 1], 'one decode per model for the whole burst');
+  // The arrow keys move the twin's cursor on this page.
+  const z0 = await page.evaluate(() => window.vaeExplorer.state.twinZ.slice());
+  await page.locator('#twin-map-1').focus();
+  await page.keyboard.press('ArrowLeft');
+  await nextFrames(page);
+  const z1 = await page.evaluate(() => window.vaeExplorer.state.twinZ.slice());
+  assert.ok(Math.abs(z1[0] - (z0[0] - 0.05)) < 1e-9 && z1[1] === z0[1], `ArrowLeft moved the cursor from ${z0} to ${z1}`);
   // Swap sides, and a preset pair.
   await page.locator('#twin-swap').click();
   await waitFor(page, () => window.vaeExplorer.state.twinSubjects?.[0]?.id === 'vae-2d');

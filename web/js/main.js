@@ -122,13 +122,16 @@ function wire() {
   $('help').addEventListener('click', (e) => { if (e.target === $('help')) toggleHelp(false); });
   installKeys({
     move: (e) => {
-      const step = (e.shiftKey ? 0.5 : 0.05) * (app.map.plane.view.half / 4);
+      // The explore page's point, or on the compare page the twin view's cursor (its maps show z1, z2).
+      const twin = store.state.page === 'compare';
+      const step = (e.shiftKey ? 0.5 : 0.05) * ((twin ? 4 : app.map.plane.view.half) / 4);
       const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] }[e.key];
-      const [i, j] = store.state.pair;
-      const z = app.point.current().slice();
+      const [i, j] = twin ? [0, 1] : store.state.pair;
+      const z = (twin ? store.state.twinZ : app.point.current()).slice();
       z[i] += d[0];
       z[j] += d[1];
-      app.point.request(z);
+      if (twin) app.twin.request(z);
+      else app.point.request(z);
     },
     'toggle-grid': () => store.set({ view: store.state.view === 'map' ? 'grid' : 'map' }),
     play: () => app.interp.toggleWalk(),

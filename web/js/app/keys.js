@@ -1,6 +1,6 @@
 // Keyboard shortcuts. One table drives both the handler and the `?` overlay, so they cannot disagree.
 export const KEYS = [
-  { keys: ['←', '→', '↑', '↓'], match: (e) => e.key.startsWith('Arrow'), action: 'move', help: 'Move the point (Shift: 10× bigger steps)' },
+  { keys: ['←', '→', '↑', '↓'], match: (e) => e.key.startsWith('Arrow'), action: 'move', help: 'Move the point, or the twin view\'s cursor (Shift: 10× bigger steps)' },
   { keys: ['G'], match: (e) => e.key === 'g' || e.key === 'G', action: 'toggle-grid', help: 'Switch between the map and the manifold grid' },
   { keys: ['Space'], match: (e) => e.key === ' ', action: 'play', help: 'Play or pause the walk from A to B' },
   { keys: ['A'], match: (e) => e.key === 'a' || e.key === 'A', action: 'set-a', help: 'Set interpolation end A to the point' },
