@@ -23,9 +23,11 @@ const SETUP = `
   const { default: init, Model } = await import('/pkg/vae_wasm.js');
   await init();
   const independent = async (file) => new Model(new Uint8Array(await (await fetch('/models/' + file)).arrayBuffer()));
-  const bytes = new Uint8Array(await (await fetch('/data/heldout-images.idx3-ubyte')).arrayBuffer()).subarray(16);
-  const labels = new Uint8Array(await (await fetch('/data/heldout-labels.idx1-ubyte')).arrayBuffer()).subarray(8);
-  const images = Float32Array.from(bytes, (b) => b / 255);
+  const heldoutOf = async (folder) => ({
+    images: Float32Array.from(new Uint8Array(await (await fetch('/data/' + folder + 'heldout-images.idx3-ubyte')).arrayBuffer()).subarray(16), (b) => b / 255),
+    labels: new Uint8Array(await (await fetch('/data/' + folder + 'heldout-labels.idx1-ubyte')).arrayBuffer()).subarray(8),
+  });
+  const { images, labels } = await heldoutOf('');
   const grey = (probs) => Array.from(probs, (p) => Math.round(p * 255));
 `;
 const inPage = (page, body, arg) => page.evaluate(new Function('arg', `return (async () => { ${SETUP} ${body} })()`), arg);
@@ -499,16 +501,17 @@ test('every model of the zoo: the grid, the interpolation strip, the pad and pre
     await drawOnPad(page, [[[0.3, 0.3], [0.7, 0.3], [0.7, 0.7], [0.3, 0.7], [0.3, 0.3]]]);
     await waitFor(page, () => document.getElementById('pad-info').dataset.recon);
     const want = await inPage(page, `
-      const m = await independent(arg);
+      const m = await independent(arg.file);
       const s = window.vaeExplorer.state;
       const d = m.config.latent;
       const cvae = m.config.family === 'cvae';
       const y = (n, v) => (cvae ? new Uint8Array(n).fill(v) : undefined);
-      const a = m.encode(images.subarray(21 * 784, 22 * 784), y(1, labels[21])).mu;
+      const set = await heldoutOf(arg.folder);
+      const a = m.encode(set.images.subarray(21 * 784, 22 * 784), y(1, set.labels[21])).mu;
       const x = window.vaeExplorer.padInput;
       const mu = m.encode(x, y(1, s.label)).mu;
       return { a: grey(m.decode(a, y(1, s.label))),
-        recon: grey(m.decode(mu, y(1, s.label))), pair: s.pair, label: s.label };`, entry.file);
+        recon: grey(m.decode(mu, y(1, s.label))), pair: s.pair, label: s.label };`, { file: entry.file, folder: entry.dataset === 'mnist' ? '' : `${entry.dataset}/` });
     if (entry.latent > 2) assert.deepEqual(want.pair, [3, 1], entry.id);
     if (entry.family === 'cvae') assert.equal(want.label, 5);
     // The pad moved the point to the drawing's code; the grid follows the point (its held coordinates).
@@ -533,6 +536,31 @@ test('every model of the zoo: the grid, the interpolation strip, the pad and pre
     await page.keyboard.press('Escape');
     await page.locator('#pad-clear').click();
   }
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Mutation that turns it red: give every Subject MNIST's held-out set (main.js's subjectFor), or the legend
+// the digits' names whatever the data set (map.js).
+test('a Fashion-MNIST model: its own held-out clothes on the map, its class names, and no "digit" where it means image', async () => {
+  const { page, context, errors } = await openReady(browser, server, '#model=fashion-vae-2d');
+  const r = await inPage(page, `
+    const m = await independent(arg);
+    const set = await heldoutOf('fashion-mnist/');
+    return { mu: Array.from(m.encode(set.images).mu), labels: Array.from(set.labels), shown: Array.from(window.vaeExplorer.dotsMu) };`, fileOf('fashion-vae-2d'));
+  assert.deepEqual(r.shown, r.mu, 'the dots are the held-out clothes at their means');
+  const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  assert.deepEqual(await page.locator('#legend button').allTextContents(), names);
+  assert.equal(await page.locator('#digit-title').textContent(), 'Decoded image');
+  // Hover a dot: the inspector names its class.
+  const i = 357;
+  const at = await page.evaluate((i) => window.vaeExplorer.plane.toPx(window.vaeExplorer.plane.dotXy(i)), i);
+  const box = await page.locator('#latent').boundingBox();
+  await page.mouse.move(box.x + at[0], box.y + at[1]);
+  await waitFor(page, () => document.getElementById('inspect-info').dataset.index);
+  const shownIndex = Number(await page.locator('#inspect-info').getAttribute('data-index'));
+  assert.match(await page.locator('#inspect-info').textContent(), new RegExp(`^Held-out #${shownIndex}, a ${names[r.labels[shownIndex]].replace('/', '\\/')}:`));
+  assert.match(await page.locator('#map-hint').textContent(), /the 1,000 held-out images at their encoder means μ/);
   assert.deepEqual(errors, []);
   await context.close();
 });

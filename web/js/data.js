@@ -18,14 +18,15 @@ export function parseIdx(bytes, ndim, what) {
   return { dims, data };
 }
 
-/** The digits and labels of one split ('heldout' or 'train'): { n, images: Float32Array(n*784) in [0, 1],
- *  bytes, labels }. onProgress(fraction) follows the download. Throws an Error that says what is wrong. */
-export async function loadSplit(split, onProgress = () => {}) {
+/** The images and labels of one split ('heldout' or 'train') of the data set in `folder` under web/data
+ *  ('' for MNIST): { n, images: Float32Array(n*784) in [0, 1], bytes, labels }. onProgress(fraction) follows
+ *  the download. Throws an Error that says what is wrong. */
+export async function loadSplit(split, onProgress = () => {}, folder = '') {
   const what = split === 'train' ? 'training' : 'held-out';
   let got = [0, 0];
   const [img, lab] = await Promise.all([
-    fetchBytes(dataUrl(`${split}-images.idx3-ubyte`), (l, t) => { got = [l, t]; if (t) onProgress(l / t); }),
-    fetchBytes(dataUrl(`${split}-labels.idx1-ubyte`)),
+    fetchBytes(dataUrl(`${folder}${split}-images.idx3-ubyte`), (l, t) => { got = [l, t]; if (t) onProgress(l / t); }),
+    fetchBytes(dataUrl(`${folder}${split}-labels.idx1-ubyte`)),
   ]);
   if (got[1]) onProgress(1);
   const images = parseIdx(img, 3, `${what} images`);
@@ -37,4 +38,4 @@ export async function loadSplit(split, onProgress = () => {}) {
   return { n, bytes: images.data, images: Float32Array.from(images.data, (b) => b / 255), labels: labels.data };
 }
 
-export const loadHeldout = () => loadSplit('heldout');
+export const loadHeldout = (folder = '') => loadSplit('heldout', () => {}, folder);

@@ -5,6 +5,7 @@ import { loadHeldout } from './data.js';
 import { Store } from './app/store.js';
 import { DEFAULT_ID, Zoo } from './app/zoo.js';
 import { Subject } from './app/subject.js';
+import { DEFAULT_DATASET, dataset } from './app/datasets.js';
 import { PAGES } from './app/urlstate.js';
 import { setupLink } from './app/link.js';
 import { showError, showNotice } from './app/messages.js';
@@ -48,19 +49,36 @@ const store = new Store({
 const zoo = new Zoo();
 const subjects = new Map(); // id -> Promise<Subject> of the zoo's models
 
+const heldouts = new Map(); // data set id -> Promise of its held-out set
+
 const app = {
   store,
   zoo,
-  heldout: null,
   showError,
   showNotice,
-  classNoun: 'digit',
-  className: (y) => String(y),
   get subject() { return store.state.subject; },
-  /** The zoo's model `id` as a Subject, loaded on first use and kept. */
+  /** The explored model's held-out set (MNIST's before any model is shown), its word for an image, and
+   *  its class names: every view reads these, so a Fashion-MNIST model's views speak of its clothes. */
+  get heldout() { return store.state.subject?.heldout ?? app.mnist; },
+  get classNoun() { return store.state.subject?.noun ?? 'digit'; },
+  className: (y) => store.state.subject?.className(y) ?? String(y),
+  /** The held-out set of data set `id`, downloaded once. */
+  heldoutOf(id) {
+    if (!heldouts.has(id)) {
+      const p = loadHeldout(dataset(id).folder).catch((e) => {
+        heldouts.delete(id);
+        throw new Error(`the held-out ${dataset(id).name} images could not be loaded: ${e.message}`);
+      });
+      heldouts.set(id, p);
+    }
+    return heldouts.get(id);
+  },
+  /** The zoo's model `id` as a Subject (with its data set's held-out set), loaded on first use and kept. */
   subjectFor(id) {
     if (!subjects.has(id)) {
-      const p = zoo.model(id).then((m) => new Subject(m, { id, name: undefined }, app.heldout));
+      const ds = zoo.entry(id)?.dataset ?? DEFAULT_DATASET;
+      const p = Promise.all([zoo.model(id), app.heldoutOf(ds)])
+        .then(([m, heldout]) => new Subject(m, { id, dataset: ds }, heldout));
       p.catch(() => subjects.delete(id));
       subjects.set(id, p);
     }
@@ -154,12 +172,12 @@ function wire() {
 async function start() {
   const progress = $('load-progress');
   try {
-    const [, heldout] = await Promise.all([
+    const [, mnist] = await Promise.all([
       initWasm((loaded, total) => { if (total) progress.value = Math.min(1, loaded / total); }),
-      loadHeldout().catch((e) => { throw new Error(`The held-out digits could not be loaded: ${e.message}.`); }),
+      app.heldoutOf(DEFAULT_DATASET).catch((e) => { throw new Error(`The held-out digits could not be loaded: ${e.message}.`); }),
       zoo.load(),
     ]);
-    app.heldout = heldout;
+    app.mnist = mnist; // the training panel's data set, and the views' before a model is shown
   } catch (e) {
     document.body.dataset.state = 'error';
     showError(e.message);
@@ -185,7 +203,7 @@ async function start() {
   app.training = setupTraining({
     pretrained: () => app.pretrained,
     loadPretrained: async () => { app.pretrained ??= await app.subjectFor(DEFAULT_ID); return app.pretrained; },
-    heldout: app.heldout,
+    heldout: app.mnist,
     useModel: (bytes, name) => { const ok = app.models.useBytes(bytes, name); if (ok) store.set({ page: 'explore' }); return ok; },
   });
   document.body.dataset.state = 'ready';

@@ -34,7 +34,7 @@ pub fn run(a: Args) -> Result<()> {
             println!("{}", serde_json::json!({ "recon": p.recon, "n": data.len() }));
         } else {
             println!(
-                "{} {}: reconstruction {:.2} nats (an autoencoder has no KL term and no ELBO; {} digits)",
+                "{} {}: reconstruction {:.2} nats (an autoencoder has no KL term and no ELBO; {} images)",
                 a.weights.display(),
                 a.split,
                 p.recon,
@@ -50,7 +50,7 @@ pub fn run(a: Args) -> Result<()> {
         );
     } else {
         println!(
-            "{} {}: negative ELBO {:.2} nats = reconstruction {:.2} + KL {:.2} ({} digits, {} samples of eps each)",
+            "{} {}: negative ELBO {:.2} nats = reconstruction {:.2} + KL {:.2} ({} images, {} samples of eps each)",
             a.weights.display(),
             a.split,
             p.loss,

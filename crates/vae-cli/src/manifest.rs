@@ -1,14 +1,14 @@
 use std::path::PathBuf;
 
 use anyhow::{Context, Result};
-use vae_core::zoo::{Heldout, Manifest};
+use vae_core::zoo::{data_folder, Heldout, Manifest};
 
 #[derive(clap::Args)]
 pub struct Args {
     /// The manifest; each entry's `file` is read beside it.
     #[arg(long, default_value = "web/models/manifest.json")]
     path: PathBuf,
-    /// Folder with the IDX splits (the held-out set is measured).
+    /// The data root: MNIST's IDX splits, and each other data set's in its folder (web/data/fashion-mnist).
     #[arg(long, default_value = "web/data")]
     data: PathBuf,
     /// Only check: fail if a stated figure or field differs from the files, and write nothing.
@@ -19,10 +19,10 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let text = std::fs::read_to_string(&a.path).with_context(|| format!("cannot read {}", a.path.display()))?;
     let mut manifest = Manifest::from_json(&text).with_context(|| format!("in {}", a.path.display()))?;
-    let data = crate::data::load_split(&a.data, "heldout")?;
     let dir = a.path.parent().unwrap_or(std::path::Path::new("."));
     let before = manifest.clone();
     for e in &mut manifest.models {
+        let data = crate::data::load_split(&a.data.join(data_folder(&e.dataset)?), "heldout")?;
         let model = crate::data::load_vae(&dir.join(&e.file))?;
         e.refresh(&model, &data).with_context(|| format!("model {}", e.id))?;
         let Heldout { nelbo, recon, kl } = e.heldout;

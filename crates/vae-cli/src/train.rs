@@ -111,7 +111,7 @@ pub fn run(a: Args) -> Result<()> {
     t.set_data(train.clone())?;
     let steps_per_epoch = (train.len() / a.batch.min(train.len())).max(1);
     eprintln!(
-        "training {:?} ({} parameters) on {} digits, validating on {}, {} steps per epoch",
+        "training {:?} ({} parameters) on {} images, validating on {}, {} steps per epoch",
         t.config(),
         t.config().num_params(),
         train.len(),

@@ -43,6 +43,18 @@ pub struct Heldout {
     pub kl: Option<f32>,
 }
 
+/// The data sets a zoo model can be trained on, and the folder of each one's IDX splits under the data
+/// root (`web/data`).
+pub const DATASETS: [(&str, &str); 2] = [("mnist", ""), ("fashion-mnist", "fashion-mnist")];
+
+/// The folder of `dataset`'s splits under the data root; an unknown name is refused, naming the known ones.
+pub fn data_folder(dataset: &str) -> Result<&'static str> {
+    DATASETS.iter().find(|(name, _)| *name == dataset).map(|(_, dir)| *dir).ok_or_else(|| {
+        let known: Vec<&str> = DATASETS.iter().map(|(n, _)| *n).collect();
+        crate::Error::Input(format!("the data set {dataset:?} is not one of {}", known.join(", ")))
+    })
+}
+
 fn round2(v: f32) -> f32 {
     (v * 100.0).round() / 100.0
 }
@@ -98,6 +110,14 @@ mod tests {
         let out = m.to_json();
         assert!(!out.contains("nelbo") && !out.contains("\"kl\"") && !out.contains("classes"), "{out}");
         assert_eq!(Manifest::from_json(&out).unwrap(), m);
+    }
+
+    #[test]
+    fn each_data_set_has_its_folder() {
+        assert_eq!(data_folder("mnist").unwrap(), "");
+        assert_eq!(data_folder("fashion-mnist").unwrap(), "fashion-mnist");
+        let e = data_folder("cifar").unwrap_err().to_string();
+        assert!(e.contains("\"cifar\"") && e.contains("mnist, fashion-mnist"), "{e}");
     }
 
     #[test]

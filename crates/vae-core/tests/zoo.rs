@@ -33,15 +33,18 @@ fn manifest() -> Manifest {
     Manifest::from_json(&String::from_utf8(read("web/models/manifest.json")).unwrap()).unwrap()
 }
 
-fn heldout() -> Dataset {
-    Dataset::from_idx(&read("web/data/heldout-images.idx3-ubyte"), &read("web/data/heldout-labels.idx1-ubyte")).unwrap()
+/// The held-out set of a manifest entry's data set.
+fn heldout(dataset: &str) -> Dataset {
+    let dir = std::path::Path::new("web/data").join(vae_core::zoo::data_folder(dataset).unwrap());
+    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
+    Dataset::from_idx(&read(&path("heldout-images.idx3-ubyte")), &read(&path("heldout-labels.idx1-ubyte"))).unwrap()
 }
 
 #[test]
 fn the_zoo_has_the_models_the_lessons_compare() {
     let m = manifest();
     let ids: Vec<&str> = m.models.iter().map(|e| e.id.as_str()).collect();
-    for id in ["vae-2d", "ae-2d", "cvae-2d", "vae-8d", "bvae-8d"] {
+    for id in ["vae-2d", "ae-2d", "cvae-2d", "vae-8d", "bvae-8d", "fashion-vae-2d", "fashion-ae-2d"] {
         assert!(ids.contains(&id), "{id} is missing from {ids:?}");
     }
     let mut unique = ids.clone();
@@ -54,14 +57,15 @@ fn the_zoo_has_the_models_the_lessons_compare() {
     assert_eq!((get("cvae-2d").family, get("cvae-2d").classes), (Family::Cvae, Some(10)));
     assert_eq!((get("vae-8d").latent, get("vae-8d").beta), (8, 1.0));
     assert_eq!((get("bvae-8d").latent, get("bvae-8d").beta), (8, 4.0));
+    assert_eq!((get("fashion-vae-2d").dataset.as_str(), get("fashion-ae-2d").family), ("fashion-mnist", Family::Ae));
     let v = get("vae-2d").heldout.nelbo.unwrap();
     assert!(v <= VAE_2D_BAR, "vae-2d's held-out negative ELBO {v} is above the bar {VAE_2D_BAR}");
 }
 
 #[test]
 fn each_file_is_the_model_its_entry_states() {
-    let data = heldout();
     for e in manifest().models {
+        let data = heldout(&e.dataset);
         let bytes = read(&format!("web/models/{}", e.file));
         assert!(bytes.len() <= 2 * 1024 * 1024, "{}: {} bytes, over 2 MB", e.id, bytes.len());
         let st = safetensors::SafeTensors::deserialize(&bytes).unwrap();
@@ -100,8 +104,8 @@ fn candle_figures(model: &Model, data: &Dataset, samples: usize) -> (f32, f32) {
 
 #[test]
 fn the_candle_engine_measures_the_same_figures() {
-    let data = heldout();
     for e in manifest().models {
+        let data = heldout(&e.dataset);
         let model = Model::from_safetensors(&read(&format!("web/models/{}", e.file))).unwrap();
         let gaussian = model.config().family.gaussian();
         let (recon, kl) = candle_figures(&model, &data, if gaussian { 10 } else { 1 });

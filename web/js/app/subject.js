@@ -2,20 +2,28 @@
 // the held-out digits' encodings, each latent dimension's KL on the held-out set, and the held-out scores
 // that rank a drawing. Everything is computed on first use and kept.
 import { modelKind } from './zoo.js';
+import { DEFAULT_DATASET, dataset as datasetOf } from './datasets.js';
 
 export const PIXELS = 784;
 
 export class Subject {
   /** `owned`: free the Model when this subject is dropped (false for the zoo's, which are shared). */
-  constructor(model, { id = null, name, owned = false }, heldout) {
+  /** `heldout`: the held-out set of the model's data set `dataset` (an id of datasets.js). */
+  constructor(model, { id = null, name, owned = false, dataset = DEFAULT_DATASET }, heldout) {
     this.model = model;
     this.id = id;
     this.config = model.config;
     this.name = name ?? modelKind(this.config);
     this.owned = owned;
+    this.dataset = dataset;
+    this.data = datasetOf(dataset);
     this.heldout = heldout;
     this.cache = {};
   }
+
+  /** The word for one image of its data set ('digit', 'image'), and class y's name. */
+  get noun() { return this.data.noun; }
+  className(y) { return this.data.classes[y] ?? String(y); }
 
   get latent() { return this.config.latent; }
   get family() { return this.config.family; }
@@ -74,7 +82,7 @@ export class Subject {
 
   /** What `JSON.stringify(state)` shows of it (not the weights or the held-out set). */
   toJSON() {
-    return { id: this.id, name: this.name, config: this.config };
+    return { id: this.id, name: this.name, dataset: this.dataset, config: this.config };
   }
 
   free() {

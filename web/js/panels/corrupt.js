@@ -51,14 +51,16 @@ export function setupCorrupt(app) {
   const { store } = app;
   let last = null; // { clean, noisy, label, recons: [{ id, probs, error }] }
 
+  /** The clean image: the drawing, or a held-out image of the left model's data set. */
   function source() {
+    const set = store.state.twinSubjects?.[0]?.heldout ?? app.heldout;
     if ($('corrupt-source').value === 'drawing') {
       const x = store.state.drawing;
       return x ? { clean: x, label: store.state.label, what: 'the drawing' } : null;
     }
     const i = Number($('corrupt-index').value);
-    if (!Number.isInteger(i) || i < 0 || i >= app.heldout.n) return { problem: `A held-out number is a whole number from 0 to ${app.heldout.n - 1}.` };
-    return { clean: app.heldout.images.subarray(i * PIXELS, (i + 1) * PIXELS), label: app.heldout.labels[i], what: `held-out #${i}` };
+    if (!Number.isInteger(i) || i < 0 || i >= set.n) return { problem: `A held-out number is a whole number from 0 to ${set.n - 1}.` };
+    return { clean: set.images.subarray(i * PIXELS, (i + 1) * PIXELS), label: set.labels[i], what: `held-out #${i}` };
   }
 
   function render() {

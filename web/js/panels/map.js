@@ -101,17 +101,22 @@ export function setupMap(app) {
     $('dim-x').value = String(i);
     $('dim-y').value = String(j);
     const d = app.subject.latent;
-    $('map-hint').textContent = `Dots: the ${app.heldout.n.toLocaleString('en')} held-out digits at their encoder ${app.subject.gaussian ? 'means μ' : 'codes z'}, coloured by class${d > 2 ? `, in ${zName(i)} and ${zName(j)} (the other ${d - 2} dimensions of the point are held at their sliders)` : ''}. Dashed rings: 1, 2 and 3 σ of the prior N(0, I). Wheel or pinch to zoom, Shift-drag or two fingers to pan.`;
+    $('map-hint').textContent = `Dots: the ${app.heldout.n.toLocaleString('en')} held-out ${app.classNoun}s at their encoder ${app.subject.gaussian ? 'means μ' : 'codes z'}, coloured by class${d > 2 ? `, in ${zName(i)} and ${zName(j)} (the other ${d - 2} dimensions of the point are held at their sliders)` : ''}. Dashed rings: 1, 2 and 3 σ of the prior N(0, I). Wheel or pinch to zoom, Shift-drag or two fingers to pan.`;
   }
 
+  let legendFor = null; // the data set whose class names the legend shows
   store.subscribe(['subject'], () => {
+    if (legendFor !== app.subject.dataset) {
+      legendFor = app.subject.dataset;
+      buildLegend();
+      plane.setHiddenClasses(new Set());
+    }
     buildPairPickers();
     plane.setDots(app.subject.mu, app.heldout.labels);
     showPair();
   });
   store.subscribe(['pair'], showPair);
   store.subscribe(['z'], (s) => plane.setZ(s.z));
-  buildLegend();
   $('zoom-in').addEventListener('click', () => plane.zoomCentre(1 / 1.5));
   $('zoom-out').addEventListener('click', () => plane.zoomCentre(1.5));
   $('zoom-reset').addEventListener('click', () => plane.resetView());

@@ -36,7 +36,10 @@ export function setupModels(app) {
     const entry = subject.id ? app.zoo.entry(subject.id) : null;
     $('model-name').textContent = `Model: ${subject.id ? `${subject.id}, a` : ''} ${subject.name}.${entry ? ` ${entry.description}` : ''}`;
     $('use-pretrained').hidden = !!subject.id;
+    $('digit-title').textContent = `Decoded ${subject.noun}`;
+    $('inspect-title').textContent = `Held-out ${subject.noun}`;
     document.body.dataset.family = subject.family;
+    document.body.dataset.dataset = subject.dataset;
     document.body.dataset.model = subject.id ?? 'own';
     if (!quiet) app.showNotice(`The explorer now shows ${subject.id ?? subject.name}: a ${subject.name}.`);
   }
@@ -67,7 +70,8 @@ export function setupModels(app) {
       app.showError(`${name} has a 1-dimensional latent space; the map needs two dimensions. The explorer keeps its current model.`);
       return false;
     }
-    const s = new Subject(model, { name: `${modelKind(model.config)} (${name})`, owned: true }, app.heldout);
+    // A file says nothing of its data set: it is shown against MNIST's held-out digits.
+    const s = new Subject(model, { name: `${modelKind(model.config)} (${name})`, owned: true }, app.mnist);
     show(s);
     return true;
   }

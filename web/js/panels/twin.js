@@ -68,11 +68,11 @@ export function setupTwin(app) {
         if (store.state.twin[k] !== ids[k]) return; // changed while loading
         side.subject = s;
         side.plane.setPair([0, 1], s.latent);
-        side.plane.setDots(s.mu, app.heldout.labels);
+        side.plane.setDots(s.mu, s.heldout.labels);
         $(`twin-name-${k}`).textContent = `${s.id}: ${s.name}`;
         $(`twin-note-${k}`).textContent = s.gaussian
-          ? `Dots: held-out ${app.classNoun}s at μ. Its codes fill the prior's rings, so most z decode to a plausible ${app.classNoun}.`
-          : `Dots: held-out ${app.classNoun}s at their codes z. Nothing pulls them towards N(0, I): between and beyond the clusters, z decodes to blur.`;
+          ? `Dots: held-out ${s.noun}s at μ. Its codes fill the prior's rings, so most z decode to a plausible ${s.noun}.`
+          : `Dots: held-out ${s.noun}s at their codes z. Nothing pulls them towards N(0, I): between and beyond the clusters, z decodes to blur.`;
       } catch (e) {
         side.subject = null;
         $(`twin-name-${k}`).textContent = `${ids[k]}: unavailable`;
