@@ -2,7 +2,8 @@
 // into the split the explorer uses, as IDX files in <out>:
 // - heldout: the first 100 images of each class of the standard 10,000-image test set, in the test set's
 //   order, stored class after class (as the MNIST held-out set is);
-// - train: the 60,000 images of the standard training set, in their order.
+// - train: the 60,000 images of the standard training set, in their order;
+// - train-page: the first 12,000 of them, what the page's training panel downloads.
 // Every header, count, size and label is checked; a file is written whole or not at all.
 import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
@@ -51,8 +52,12 @@ for (let c = 0; c < 10; c++) {
   if (picked.length < HELD_OUT_PER_CLASS) throw new Error(`the test set has only ${picked.length} images of class ${c}`);
   held.push(...picked);
 }
+// The page trains on the first 12,000 training images (1,200 of each class on average; the set is shuffled):
+// a 9.4 MB download instead of 47 MB, about MNIST's 7 MB. `vae train` uses all 60,000.
+const PAGE_TRAIN = 12000;
 const sets = {
   train: { n: train.n, images: Buffer.from(train.images), labels: Buffer.from(train.labels) },
+  'train-page': { n: PAGE_TRAIN, images: Buffer.from(train.images.subarray(0, PAGE_TRAIN * PIXELS)), labels: Buffer.from(train.labels.subarray(0, PAGE_TRAIN)) },
   heldout: {
     n: held.length,
     images: Buffer.concat(held.map((i) => test.images.subarray(i * PIXELS, (i + 1) * PIXELS))),

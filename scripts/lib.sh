@@ -61,7 +61,7 @@ ensure_mnist_data() {
 # All 70,000 images of Fashion-MNIST, from Debian's dataset-fashion-mnist (the four IDX .gz files).
 ensure_fashion_data() {
   local out="$ROOT/web/data/fashion-mnist"
-  if [ -s "$out/train-images.idx3-ubyte" ] && [ -s "$out/heldout-labels.idx1-ubyte" ]; then return; fi
+  if [ -s "$out/train-page-labels.idx1-ubyte" ] && [ -s "$out/heldout-labels.idx1-ubyte" ]; then return; fi
   if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then
     say "installing Fashion-MNIST from Debian (dataset-fashion-mnist)"
     apt_install dataset-fashion-mnist

@@ -430,7 +430,7 @@ test('an autoencoder on the pad: a point with no ellipse, no samples, and its sc
   await context.close();
 });
 
-test('the training panel trains an autoencoder, an 8-D VAE and a CVAE, and the explorer explores each', async () => {
+test('the training panel trains an autoencoder, an 8-D VAE, a CVAE and a Fashion-MNIST VAE, and the explorer explores each', async () => {
   const { page, context, errors } = await openReady(browser, server, '#page=train');
   // The worker starts with the panel's settings when Train is first pressed.
   await page.locator('#train-family').selectOption('ae');
@@ -472,6 +472,22 @@ test('the training panel trains an autoencoder, an 8-D VAE and a CVAE, and the e
   await page.locator('#train-use').click();
   await waitFor(page, () => window.vaeExplorer.state.subject?.family === 'cvae');
   assert.equal(await page.locator('#class-pick').isVisible(), true);
+  // Fashion-MNIST: the worker trains on its page share (12,000 images), evaluates on its held-out clothes,
+  // draws its views with their labels, and the explorer shows the result against the clothes.
+  await page.locator('#page-train').click();
+  await page.locator('#train-dataset').selectOption('fashion-mnist');
+  await page.locator('#train-family').selectOption('vae');
+  await page.locator('#train-reset').click();
+  await waitFor(page, () => window.vaeExplorer.training.settings?.dataset === 'fashion-mnist', null, 60_000);
+  await page.locator('#train-step').click();
+  await waitFor(page, () => /Held-out images at μ/.test(document.getElementById('train-map-caption').textContent));
+  const n = await page.evaluate(() => window.vaeExplorer.training.n);
+  assert.equal(n, 12000, 'the page trains on the first 12,000 Fashion-MNIST training images');
+  await page.locator('#train-use').click();
+  await waitFor(page, () => window.vaeExplorer.state.subject?.dataset === 'fashion-mnist');
+  assert.equal(await page.locator('#legend button').first().textContent(), 'T-shirt/top');
+  const heldoutLabels = await inPage(page, `return Array.from((await heldoutOf('fashion-mnist/')).labels.slice(0, 5));`);
+  assert.deepEqual(await page.evaluate(() => Array.from(window.vaeExplorer.subject.heldout.labels.slice(0, 5))), heldoutLabels);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -50,6 +50,7 @@ const zoo = new Zoo();
 const subjects = new Map(); // id -> Promise<Subject> of the zoo's models
 
 const heldouts = new Map(); // data set id -> Promise of its held-out set
+const pretrained = new Map(); // data set id -> the zoo's VAE of it, for the training panel's comparison
 
 const app = {
   store,
@@ -201,10 +202,18 @@ async function start() {
   if (zoo.problem) showError(zoo.problem);
   zoo.check().then(() => { app.models.fillSwitcher(); app.twin.fillSelects(); });
   app.training = setupTraining({
-    pretrained: () => app.pretrained,
-    loadPretrained: async () => { app.pretrained ??= await app.subjectFor(DEFAULT_ID); return app.pretrained; },
+    // The zoo's VAE of the data set being trained on, for the comparison.
+    pretrained: (ds) => pretrained.get(ds) ?? null,
+    loadPretrained: async (ds) => {
+      if (!pretrained.has(ds)) pretrained.set(ds, await app.subjectFor(dataset(ds).referenceId));
+      return pretrained.get(ds);
+    },
     heldout: app.mnist,
-    useModel: (bytes, name) => { const ok = app.models.useBytes(bytes, name); if (ok) store.set({ page: 'explore' }); return ok; },
+    useModel: async (bytes, name, ds) => {
+      const ok = await app.models.useBytes(bytes, name, ds);
+      if (ok) store.set({ page: 'explore' });
+      return ok;
+    },
   });
   document.body.dataset.state = 'ready';
 }

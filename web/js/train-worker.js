@@ -1,8 +1,9 @@
 // The training worker: owns the wasm Trainer, trains in chunks between messages, and keeps the user's
 // work in IndexedDB. One message shape: { type, ... } both ways (see README, "Training in the browser").
 import { initTrainCore, Trainer, panicForTests } from './train-core.js';
-import { fetchBytes, WEIGHTS_URL } from './assets.js';
+import { fetchBytes } from './assets.js';
 import { loadSplit } from './data.js';
+import { DEFAULT_DATASET, dataset as datasetOf } from './app/datasets.js';
 import { gridPoints, manifoldRgba } from './draw/manifold.js';
 import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
 
@@ -15,6 +16,7 @@ const VIEW_GRID = 15;
 let trainer = null;
 let train = null; // training split
 let heldout = null;
+let data = null; // the id of the data set that `train` and `heldout` hold
 let opts = null; // the config object the trainer was made from (plus changes made while training)
 let history = { train: [], heldout: [] }; // [step, loss, recon, kl]
 let playing = false;
@@ -47,20 +49,29 @@ function guard(fn) {
   };
 }
 
-async function init({ config, resume }) {
-  wasmMemory = (await initTrainCore()).memory;
-  post({ type: 'progress', label: 'Loading the 9,000 training digits…', fraction: 0 });
+/** Loads data set `id`'s training split (the page's share of it) and held-out split, unless they are loaded. */
+async function loadData(id) {
+  if (data === id) return;
+  const ds = datasetOf(id);
+  const label = `Loading ${ds.pageTrainText}…`;
+  post({ type: 'progress', label, fraction: 0 });
   try {
     [train, heldout] = await Promise.all([
-      loadSplit('train', (f) => post({ type: 'progress', label: 'Loading the 9,000 training digits…', fraction: f })),
-      loadSplit('heldout'),
+      loadSplit(ds.pageTrain, (f) => post({ type: 'progress', label, fraction: f }), ds.folder),
+      loadSplit('heldout', () => {}, ds.folder),
     ]);
   } catch (e) {
-    throw new Error(`The training digits could not be loaded: ${e.message}.`);
+    throw new Error(`The training ${ds.noun}s could not be loaded: ${e.message}.`);
   }
+  data = id;
+}
+
+async function init({ config, resume }) {
+  wasmMemory = (await initTrainCore()).memory;
   const saved = resume ? await loadCheckpoint().catch(() => null) : null;
+  await loadData(saved?.options?.dataset ?? config.dataset ?? DEFAULT_DATASET);
   if (saved) {
-    opts = saved.options;
+    opts = { dataset: DEFAULT_DATASET, ...saved.options };
     trainer = Trainer.fromSafetensors(saved.bytes, trainOptions(opts));
     trainer.setPosition(saved.step, saved.epoch);
     history = saved.history;
@@ -78,9 +89,10 @@ async function init({ config, resume }) {
   postReference();
 }
 
-/** The pretrained model's held-out numbers, measured as the curve's held-out points are (1 draw of eps, seed 0). */
+/** The reference model's held-out numbers (the zoo's VAE of the same data set), measured as the curve's
+ *  held-out points are (1 draw of eps, seed 0). */
 async function postReference() {
-  const bytes = await fetchBytes(WEIGHTS_URL);
+  const bytes = await fetchBytes(new URL(`../models/${datasetOf(data).reference}`, import.meta.url));
   const ref = Trainer.fromSafetensors(bytes, {});
   try {
     post({ type: 'reference', ...ref.evaluate(heldout.bytes, heldout.labels, 1, 0) });
@@ -92,19 +104,19 @@ async function postReference() {
 /** The optimiser part of the options (fromSafetensors takes the architecture from the file). */
 const trainOptions = ({ lr, batch, seed }) => ({ lr, batch, seed });
 
-function makeTrainer(config) {
+function makeTrainer({ dataset = DEFAULT_DATASET, ...config }) {
   trainer?.free();
   trainer = null;
   const t = new Trainer(config); // throws an Error naming a bad field; the old trainer is gone either way
   trainer = t;
-  opts = { ...t.config };
+  opts = { ...t.config, dataset };
   delete opts.input;
   history = { train: [], heldout: [] };
   best = { loss: Infinity, since: 0 };
 }
 
 function status() {
-  return { step: trainer.step, epoch: trainer.epoch, config: trainer.config, history, budget, n: train.n };
+  return { step: trainer.step, epoch: trainer.epoch, config: { ...trainer.config, dataset: data }, history, budget, n: train.n };
 }
 
 function evaluateHeldout() {
@@ -135,7 +147,7 @@ function sendViews() {
   const labels = cvae ? new Uint8Array(VIEW_GRID * VIEW_GRID).fill(label) : undefined;
   const rgba = manifoldRgba(trainer.decode(z, labels), VIEW_GRID); // the pixels are made here, off the main thread
   lastView = performance.now();
-  post({ type: 'views', step: trainer.step, latent, family, pair, label, mu, rgba, gridN: VIEW_GRID }, [mu.buffer, rgba.buffer]);
+  post({ type: 'views', step: trainer.step, latent, family, pair, label, mu, rgba, gridN: VIEW_GRID, dataset: data, labels: heldout.labels.slice() }, [mu.buffer, rgba.buffer]);
 }
 
 async function checkpoint() {
@@ -248,8 +260,11 @@ const handlers = {
   },
   async reset({ config }) {
     playing = false;
+    const before = data;
+    await loadData(config.dataset ?? DEFAULT_DATASET);
     makeTrainer(config);
     trainer.setData(train.bytes, train.labels);
+    if (data !== before) postReference();
     await clearCheckpoint().catch(() => {});
     evaluateHeldout();
     await checkpoint();
@@ -260,7 +275,7 @@ const handlers = {
     if (lr !== undefined) { trainer.setLr(lr); opts.lr = lr; }
     if (beta !== undefined) { trainer.setBeta(beta); opts.beta = beta; }
     if (batch !== undefined) { trainer.setBatch(batch); opts.batch = batch; }
-    post({ type: 'settings', config: trainer.config });
+    post({ type: 'settings', config: { ...trainer.config, dataset: data } });
   },
   views({ pair, label }) {
     viewOptions = { pair, label };

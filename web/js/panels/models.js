@@ -4,6 +4,7 @@
 import { maxWeightsBytes, vaeFromBytes } from '../model.js';
 import { modelKind } from '../app/zoo.js';
 import { Subject } from '../app/subject.js';
+import { DEFAULT_DATASET } from '../app/datasets.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -56,8 +57,9 @@ export function setupModels(app) {
     }
   }
 
-  /** Puts the model in `bytes` into the explorer. A bad file is reported and the current model stays. */
-  function useBytes(bytes, name) {
+  /** Puts the model in `bytes`, trained on data set `ds` (MNIST unless said: a file does not say), into the
+   *  explorer. A bad file is reported and the current model stays. */
+  async function useBytes(bytes, name, ds = DEFAULT_DATASET) {
     let model;
     try {
       model = vaeFromBytes(bytes);
@@ -70,8 +72,15 @@ export function setupModels(app) {
       app.showError(`${name} has a 1-dimensional latent space; the map needs two dimensions. The explorer keeps its current model.`);
       return false;
     }
-    // A file says nothing of its data set: it is shown against MNIST's held-out digits.
-    const s = new Subject(model, { name: `${modelKind(model.config)} (${name})`, owned: true }, app.mnist);
+    let heldout;
+    try {
+      heldout = await app.heldoutOf(ds);
+    } catch (e) {
+      model.free();
+      app.showError(`${name}: ${e.message}. The explorer keeps its current model.`);
+      return false;
+    }
+    const s = new Subject(model, { name: `${modelKind(model.config)} (${name})`, owned: true, dataset: ds }, heldout);
     show(s);
     return true;
   }

@@ -11,7 +11,8 @@ const $ = (id) => document.getElementById(id);
 const VIEW_GRID = 15;
 const AXIS = Array.from({ length: VIEW_GRID }, (_, i) => -3 + (6 * i) / (VIEW_GRID - 1));
 
-/** hooks: { heldout, pretrained() -> Subject or null, loadPretrained(), post(message to the worker), info(text) } */
+/** hooks: { heldout (MNIST's), pretrained(dataset) -> Subject or null, loadPretrained(dataset), post(message to the
+ *  worker), info(text) } */
 export function setupTrainingViews(hooks) {
   let views = null; // latest views from the worker
   let reference = null; // the pretrained model's held-out numbers, from the worker
@@ -52,7 +53,8 @@ export function setupTrainingViews(hooks) {
   }
 
   function drawViews() {
-    const compare = $('train-compare').checked && hooks.pretrained();
+    const ds = views?.dataset ?? 'mnist';
+    const compare = $('train-compare').checked && hooks.pretrained(ds);
     let mu;
     let rgba;
     let latent;
@@ -60,10 +62,10 @@ export function setupTrainingViews(hooks) {
     let family = 'vae';
     let label = 0;
     if (compare) {
-      const p = hooks.pretrained();
+      const p = hooks.pretrained(ds);
       mu = p.mu;
-      pretrainedGrid ??= manifoldRgba(p.decode(gridPoints(VIEW_GRID, 3, 'linear')), VIEW_GRID);
-      rgba = pretrainedGrid;
+      if (pretrainedGrid?.id !== p.id) pretrainedGrid = { id: p.id, rgba: manifoldRgba(p.decode(gridPoints(VIEW_GRID, 3, 'linear')), VIEW_GRID) };
+      rgba = pretrainedGrid.rgba;
       latent = 2;
     } else if (views) {
       ({ mu, rgba, latent, pair = [0, 1], family = 'vae', label = 0 } = views);
@@ -72,11 +74,12 @@ export function setupTrainingViews(hooks) {
     }
     plane.setPair(pair, latent);
     plane.setAxes([zName(pair[0]), zName(pair[1])]);
-    plane.setDots(mu, hooks.heldout.labels);
+    plane.setDots(mu, views?.labels ?? hooks.heldout.labels);
     drawManifold($('train-grid'), null, VIEW_GRID, AXIS, [Infinity, Infinity], rgba);
     const who = compare ? 'the pretrained model' : `the model being trained (step ${views.step.toLocaleString('en')})`;
     const dims = latent > 2 ? ` (${zName(pair[0])} and ${zName(pair[1])} of ${latent} dimensions)` : '';
-    $('train-map-caption').textContent = `Held-out digits at ${family === 'ae' ? 'their codes z' : 'μ'}${dims}, by ${who}.`;
+    const noun = ds === 'mnist' ? 'digits' : 'images';
+    $('train-map-caption').textContent = `Held-out ${noun} at ${family === 'ae' ? 'their codes z' : 'μ'}${dims}, by ${who}.`;
     $('train-grid-caption').textContent = `15×15 grid over [−3, 3]²${latent > 2 ? ` in ${zName(pair[0])} and ${zName(pair[1])} (the other dimensions at 0)` : ''}${family === 'cvae' ? `, all as digit ${label}` : ''}, decoded by ${who}.`;
   }
 
@@ -87,8 +90,9 @@ export function setupTrainingViews(hooks) {
   }
 
   $('train-compare').addEventListener('change', async () => {
-    if ($('train-compare').checked && !hooks.pretrained()) {
-      try { await hooks.loadPretrained(); } catch (e) { hooks.info(e.message); }
+    const ds = views?.dataset ?? 'mnist';
+    if ($('train-compare').checked && !hooks.pretrained(ds)) {
+      try { await hooks.loadPretrained(ds); } catch (e) { hooks.info(e.message); }
     }
     drawViews();
   });

@@ -31,6 +31,7 @@ export function setupTraining(hooks) {
   function config() {
     const family = $('train-family').value;
     return {
+      dataset: $('train-dataset').value,
       family,
       likelihood: $('train-likelihood').value,
       classes: family === 'cvae' ? 10 : 0,
@@ -178,6 +179,7 @@ export function setupTraining(hooks) {
     put('train-seed', c.seed);
     put('train-latent', c.latent);
     put('train-family', c.family ?? 'vae');
+    put('train-dataset', c.dataset ?? 'mnist');
     put('train-likelihood', c.likelihood ?? 'bernoulli');
     views.fillPickers(c);
     const hidden = c.hidden.join(',');
@@ -253,7 +255,7 @@ export function setupTraining(hooks) {
   });
   $('train-use').addEventListener('click', async () => {
     const m = await exportWeights();
-    hooks.useModel(m.bytes, `the model trained here (step ${m.step.toLocaleString('en')})`);
+    hooks.useModel(m.bytes, `the model trained here (step ${m.step.toLocaleString('en')})`, settings?.dataset);
   });
 
   function exportWeights() {
@@ -275,5 +277,7 @@ export function setupTraining(hooks) {
     forcePanic: () => worker?.postMessage({ type: 'panic' }),
     get history() { return views.history; },
     get settings() { return settings; },
+    /** The size of the training set the worker last reported. */
+    get n() { return last?.n; },
   };
 }
