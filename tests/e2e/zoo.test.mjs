@@ -32,6 +32,13 @@ const SETUP = `
 `;
 const inPage = (page, body, arg) => page.evaluate(new Function('arg', `return (async () => { ${SETUP} ${body} })()`), arg);
 
+/** Presses the export button `selector` and reads the PNG it downloads: { png (bytes), name, width }. */
+async function downloadPng(page, selector) {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.locator(selector).click()]);
+  const png = readFileSync(await download.path());
+  return { png, name: download.suggestedFilename(), width: png.readUInt32BE(16) };
+}
+
 /** The displayed point and label, and the independent decode of them by `file`. */
 function decodeShown(page, file) {
   return inPage(page, `
@@ -305,11 +312,10 @@ test('N-D latents: the KL bars equal the KL computed from encode, collapse is na
     }
     console.log(`${id}: KL per dimension ${r.kl.map((v) => v.toFixed(3)).join(', ')}; active ${active.length} of 8`);
     // The sheet exports as a slide-sized PNG.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#traversal-export').click()]);
-    const png = readFileSync(await download.path());
-    assert.deepEqual([...png.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG');
-    assert.equal(png.readUInt32BE(16), 1920, 'a 1920-pixel-wide PNG');
-    assert.match(download.suggestedFilename(), new RegExp(`vae-traversal-${id}\\.png`));
+    const sheet = await downloadPng(page, '#traversal-export');
+    assert.deepEqual([...sheet.png.subarray(1, 4)].map((b) => String.fromCharCode(b)).join(''), 'PNG');
+    assert.equal(sheet.width, 1920, 'a 1920-pixel-wide PNG');
+    assert.match(sheet.name, new RegExp(`vae-traversal-${id}\\.png`));
     assert.deepEqual(errors, []);
     await context.close();
   }
@@ -391,8 +397,7 @@ test('a CVAE: the class picker drives the decode and the grid, and the style ana
   assert.deepEqual(await page.evaluate(() => window.vaeExplorer.app.analogy.row.z), r.mu);
   for (let y = 0; y < 10; y++) assert.ok(maxDiff(await canvasGrey(page, 'analogy-row', y * 28), r.out[y]) <= 1, `analogy cell ${y} = decode(z, ${y})`);
   await page.locator('#analogy-panel').screenshot({ path: join(SHOTS, 'cvae.png') });
-  const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#analogy-export').click()]);
-  assert.equal(readFileSync(await download.path()).readUInt32BE(16), 1920);
+  assert.equal((await downloadPng(page, '#analogy-export')).width, 1920);
   // The drawing, as the picked class.
   await page.locator('#analogy-source').selectOption('drawing');
   await drawOnPad(page, [[[0.3, 0.2], [0.7, 0.2], [0.45, 0.85]]]);

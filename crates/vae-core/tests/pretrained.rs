@@ -4,8 +4,9 @@
 //!
 //! Regenerate the fixture after retraining: `VAE_UPDATE_REFERENCE=1 cargo test -p vae-core --test pretrained`.
 
-use std::path::PathBuf;
+mod common;
 
+use common::{read, root};
 use serde::{Deserialize, Serialize};
 use vae_core::config::{Family, Likelihood};
 use vae_core::{Dataset, TrainConfig, Trainer, Vae, VaeConfig};
@@ -13,21 +14,12 @@ use vae_core::{Dataset, TrainConfig, Trainer, Vae, VaeConfig};
 /// Highest held-out negative ELBO (nats, mean over 10 draws of eps) the shipped model may have.
 const QUALITY_BAR: f32 = 142.0;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read(rel: &str) -> Vec<u8> {
-    let p = root().join(rel);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {} ({e}); run scripts/make-data first", p.display()))
-}
-
 fn weights() -> Vec<u8> {
     read("web/models/mnist-2d.safetensors")
 }
 
 fn heldout() -> Dataset {
-    Dataset::from_idx(&read("web/data/heldout-images.idx3-ubyte"), &read("web/data/heldout-labels.idx1-ubyte")).unwrap()
+    common::heldout("mnist")
 }
 
 #[test]

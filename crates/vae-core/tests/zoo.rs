@@ -3,9 +3,10 @@
 //! with the fast engine; here the candle engine measures them again, independently (its own products, its
 //! own loss code, its own draws of eps).
 
-use std::path::PathBuf;
+mod common;
 
 use candle_core::{Device, Tensor};
+use common::{heldout, read};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
@@ -17,27 +18,11 @@ use vae_core::{Dataset, Model};
 /// The bar the explorer issue set for the default 2-D VAE (nats).
 const VAE_2D_BAR: f32 = 142.0;
 /// The candle engine's 10 draws of eps differ from the fast engine's; over 1,000 images the mean moves by
-/// a few hundredths of a nat (measured: 0.00 to 0.06 on the five models); a wrong model is off by whole nats.
+/// a few hundredths of a nat (measured: 0.00 to 0.06 on the eight models); a wrong model is off by whole nats.
 const MONTE_CARLO: f32 = 0.25;
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn read(rel: &str) -> Vec<u8> {
-    let p = root().join(rel);
-    std::fs::read(&p).unwrap_or_else(|e| panic!("cannot read {} ({e}); run scripts/make-data first", p.display()))
-}
 
 fn manifest() -> Manifest {
     Manifest::from_json(&String::from_utf8(read("web/models/manifest.json")).unwrap()).unwrap()
-}
-
-/// The held-out set of a manifest entry's data set.
-fn heldout(dataset: &str) -> Dataset {
-    let dir = std::path::Path::new("web/data").join(vae_core::zoo::data_folder(dataset).unwrap());
-    let path = |f: &str| dir.join(f).to_str().unwrap().to_string();
-    Dataset::from_idx(&read(&path("heldout-images.idx3-ubyte")), &read(&path("heldout-labels.idx1-ubyte"))).unwrap()
 }
 
 #[test]
