@@ -78,8 +78,12 @@ const app = {
   subjectFor(id) {
     if (!subjects.has(id)) {
       const ds = zoo.entry(id)?.dataset ?? DEFAULT_DATASET;
-      const p = Promise.all([zoo.model(id), app.heldoutOf(ds)])
-        .then(([m, heldout]) => new Subject(m, { id, dataset: ds }, heldout));
+      // Both downloads at once; a model whose held-out set failed is freed, not leaked.
+      const p = Promise.allSettled([zoo.model(id), app.heldoutOf(ds)]).then(([m, heldout]) => {
+        if (m.status === 'rejected') throw m.reason;
+        if (heldout.status === 'rejected') { m.value.free(); throw heldout.reason; }
+        return new Subject(m.value, { id, dataset: ds }, heldout.value);
+      });
       p.catch(() => subjects.delete(id));
       subjects.set(id, p);
     }

@@ -4,7 +4,7 @@
 import { modelKind } from './zoo.js';
 import { DEFAULT_DATASET, dataset as datasetOf } from './datasets.js';
 
-export const PIXELS = 784;
+const PIXELS = 784;
 
 export class Subject {
   /** `owned`: free the Model when this subject is dropped (false for the zoo's, which are shared). */
@@ -41,14 +41,19 @@ export class Subject {
     return this.model.decode(z instanceof Float32Array ? z : Float32Array.from(z), this.labels(z.length / this.latent, y));
   }
 
+  /** A CVAE's labels for images x: `labels` (one per image) if given, else all `y`; undefined otherwise. */
+  imageLabels(x, y, labels) {
+    return this.conditional ? (labels ?? this.labels(x.length / PIXELS, y)) : undefined;
+  }
+
   /** Encodes images x (n * 784) with label y (or, with `labels`, one per image): { mu, logvar? }. */
   encode(x, y = 0, labels = undefined) {
-    return this.model.encode(x, this.conditional ? (labels ?? this.labels(x.length / PIXELS, y)) : undefined);
+    return this.model.encode(x, this.imageLabels(x, y, labels));
   }
 
   /** The per-image score the lessons use: the negative ELBO (an AE: the reconstruction error), in nats. */
   score(x, y = 0, labels = undefined, seed = 7) {
-    const e = this.model.elbo(x, 10, seed, this.conditional ? (labels ?? this.labels(x.length / PIXELS, y)) : undefined);
+    const e = this.model.elbo(x, 10, seed, this.imageLabels(x, y, labels));
     return { ...e, score: e.loss ?? e.recon };
   }
 

@@ -1,5 +1,5 @@
 // The zoo: web/models/manifest.json lists the pretrained models; each file is downloaded the first time
-// its model is chosen, and kept. A missing manifest leaves the default model alone; an entry whose file is
+// its model is chosen (main.js keeps it). A missing manifest leaves the default model alone; an entry whose file is
 // missing, broken, or not the model the manifest says is marked unavailable with the reason, and the other
 // models still work.
 import { fetchBytes, vaeFromBytes } from '../model.js';
@@ -19,6 +19,15 @@ export function modelKind({ family, latent, beta }) {
   return `${name}, ${latent}-D`;
 }
 
+/** A picker's option for entry `e`, with `text`: disabled, and titled with the reason, once the entry is
+ *  unavailable; titled with its description until then. */
+export function entryOption(e, text) {
+  const o = new Option(text, e.id);
+  o.disabled = !!e.error;
+  o.title = e.error ? `Unavailable: ${e.error}.` : e.description;
+  return o;
+}
+
 /** Checks one manifest entry's shape; returns a sentence, or '' if it is fine. */
 function entryProblem(e) {
   if (!e || typeof e !== 'object') return 'an entry is not an object';
@@ -33,7 +42,6 @@ export class Zoo {
   constructor() {
     this.entries = [FALLBACK];
     this.problem = '';
-    this.models = new Map(); // id -> Promise<Model>
   }
 
   /** Reads the manifest. A bad one is reported in `problem`, and only the default model is offered. */
@@ -73,28 +81,22 @@ export class Zoo {
     return this.entries.find((e) => e.id === id) ?? null;
   }
 
-  /** The Model of entry `id`, downloaded once. A failure marks the entry unavailable (entry.error) and rejects. */
-  model(id, onProgress = () => {}) {
+  /** Downloads entry `id`'s file as a Model (the caller keeps it: main.js's subjectFor loads each once). A
+   *  failure marks the entry unavailable (entry.error) and rejects. */
+  async model(id, onProgress = () => {}) {
     const entry = this.entry(id);
-    if (!entry) return Promise.reject(new Error(`there is no model "${id}"`));
-    if (!this.models.has(id)) {
-      const p = fetchBytes(new URL(entry.file, MODELS_URL), (l, t) => { if (t) onProgress(l / t); })
-        .then((bytes) => {
-          const m = vaeFromBytes(bytes);
-          const c = m.config;
-          if (c.family !== entry.family || c.latent !== entry.latent) {
-            m.free();
-            throw new Error(`the file holds another kind of model (${modelKind(c)}) than the list says (${modelKind(entry)})`);
-          }
-          return m;
-        })
-        .catch((e) => {
-          entry.error = e.message.replace(/\.$/, '');
-          this.models.delete(id);
-          throw new Error(`${entry.id} is unavailable: ${entry.error}.`);
-        });
-      this.models.set(id, p);
+    if (!entry) throw new Error(`there is no model "${id}"`);
+    try {
+      const m = vaeFromBytes(await fetchBytes(new URL(entry.file, MODELS_URL), (l, t) => { if (t) onProgress(l / t); }));
+      const c = m.config;
+      if (c.family !== entry.family || c.latent !== entry.latent) {
+        m.free();
+        throw new Error(`the file holds another kind of model (${modelKind(c)}) than the list says (${modelKind(entry)})`);
+      }
+      return m;
+    } catch (e) {
+      entry.error = e.message.replace(/\.$/, '');
+      throw new Error(`${entry.id} is unavailable: ${entry.error}.`);
     }
-    return this.models.get(id);
   }
 }

@@ -3,6 +3,7 @@
 // thickness, size. The row of ten exports as a PNG.
 import { showSheet, exportSheetPng } from '../draw/sheet.js';
 import { paintDigit } from '../draw/digit.js';
+import { formatList } from '../app/format.js';
 
 const $ = (id) => document.getElementById(id);
 const PIXELS = 784;
@@ -39,7 +40,7 @@ export function setupAnalogy(app) {
     const probs = s.model.decode(z, labels);
     paintDigit($('analogy-input'), src.x);
     showSheet($('analogy-row'), probs, 1, n);
-    $('analogy-info').textContent = `${src.what}: z = μ(x, y) = (${Array.from(mu, (v) => v.toFixed(2)).join(', ')}), decoded with each label 0 to ${n - 1}.`;
+    $('analogy-info').textContent = `${src.what}: z = μ(x, y) = (${formatList(mu)}), decoded with each label 0 to ${n - 1}.`;
     row = { z: Array.from(mu), label: src.label, probs };
   }
 

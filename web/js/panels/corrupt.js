@@ -8,7 +8,6 @@ import { paintDigit } from '../draw/digit.js';
 const $ = (id) => document.getElementById(id);
 const SIDE = 28;
 const PIXELS = SIDE * SIDE;
-export const KINDS = ['gaussian', 'salt-pepper', 'mask', 'downsample'];
 
 /** The corrupted copy of x (784 values in [0, 1]). `strength` in [0, 1]: the noise's σ, the fraction of
  *  pixels flipped, the mask's side as a fraction of the image; downsampling averages 4x4 blocks (strength

@@ -29,7 +29,7 @@ export function setupGrid(app) {
     const s = app.subject;
     const { grid: { n, range, spacing }, z, pair, label } = store.state;
     const held = z.filter((_, j) => !pair.includes(j));
-    const key = `${s.id ?? s.name}|${n}|${range}|${spacing}|${pair}|${held}|${s.conditional ? label : ''}`;
+    const key = `${n}|${range}|${spacing}|${pair}|${held}|${s.conditional ? label : ''}`; // and the subject, below
     if (!cache || cache.key !== key || cache.subject !== s) {
       cache = { key, subject: s, probs: s.decode(gridLatents(n, range, spacing, z, pair), label), axis: axisValues(n, range, spacing) };
     }

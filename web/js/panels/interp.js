@@ -2,6 +2,7 @@
 // a strip beside the pixel cross-fade of its two end images, a walk along the path, and a PNG export.
 import { latentPath } from '../model.js';
 import { crossFade, exportStripPng, showStrip } from '../draw/strip.js';
+import { formatList } from '../app/format.js';
 
 const $ = (id) => document.getElementById(id);
 const PIXELS = 784;
@@ -13,11 +14,10 @@ export function setupInterp(app) {
   let walk = null; // { last, frame } while playing
   const walkPos = { t: 0, dir: 1 }; // where the walk is on the path (0 = A, 1 = B); kept across pauses
   const api = { arming: null, get strips() { return strips; }, get walking() { return !!walk; } };
-  const fmt = (z) => (z.length > 3 ? `${z.slice(0, 3).map((v) => v.toFixed(2)).join(', ')}, …` : z.map((v) => v.toFixed(2)).join(', '));
 
   function setEnd(which, z, label) {
     store.set({ [which]: z ? Array.from(z) : null });
-    $(`${which}-out`).textContent = z ? `${which.toUpperCase()} = (${fmt(Array.from(z))})${label ? `, ${label}` : ''}` : `${which.toUpperCase()} not set`;
+    $(`${which}-out`).textContent = z ? `${which.toUpperCase()} = (${formatList(z, 2, { over: 3 })})${label ? `, ${label}` : ''}` : `${which.toUpperCase()} not set`;
   }
 
   function setEndFromHeldout(which, i) {

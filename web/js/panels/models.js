@@ -2,7 +2,7 @@
 // chosen), a weights file dropped or picked (ours, or a PyTorch user's), and the model the training panel
 // trained. A file that cannot be used is reported, and the current model stays.
 import { maxWeightsBytes, vaeFromBytes } from '../model.js';
-import { modelKind } from '../app/zoo.js';
+import { entryOption, modelKind } from '../app/zoo.js';
 import { Subject } from '../app/subject.js';
 import { DEFAULT_DATASET } from '../app/datasets.js';
 
@@ -14,20 +14,15 @@ export function setupModels(app) {
 
   function fillSwitcher() {
     const own = store.state.subject && !store.state.subject.id ? [new Option(`${store.state.subject.name} (not in the zoo)`, '')] : [];
-    select.replaceChildren(...app.zoo.entries.map((e) => {
-      const o = new Option(`${e.id} · ${modelKind(e)}${e.error ? ' · unavailable' : ''}`, e.id);
-      o.disabled = !!e.error;
-      o.title = e.error ? `Unavailable: ${e.error}.` : e.description;
-      return o;
-    }), ...own);
+    select.replaceChildren(...app.zoo.entries.map((e) => entryOption(e, `${e.id} · ${modelKind(e)}${e.error ? ' · unavailable' : ''}`)), ...own);
     select.value = store.state.subject?.id ?? '';
   }
 
   /** Makes `subject` the explored model: z, the pair and the label fit its sizes (z kept where it can be). */
-  function show(subject, { z = null, quiet = false } = {}) {
+  function show(subject, { quiet = false } = {}) {
     const prev = store.state.subject;
     const d = subject.latent;
-    const base = z && z.length === d ? z : Array.from({ length: d }, (_, j) => store.state.z[j] ?? 0);
+    const base = Array.from({ length: d }, (_, j) => store.state.z[j] ?? 0);
     const pair = store.state.pair.every((p) => p < d) ? store.state.pair : [0, 1];
     const label = subject.conditional ? Math.min(store.state.label, subject.classes - 1) : 0;
     app.showError('');

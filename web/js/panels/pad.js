@@ -5,6 +5,7 @@ import { DrawingPad, preprocess } from '../draw/drawing-pad.js';
 import { paintDigit } from '../draw/digit.js';
 import { showStrip } from '../draw/strip.js';
 import { normals } from '../app/random.js';
+import { formatList } from '../app/format.js';
 import { zName } from './point.js';
 
 const $ = (id) => document.getElementById(id);
@@ -76,7 +77,7 @@ export function setupPad(app) {
     app.point.request(Array.from(mu));
   }
 
-  const fmtList = (v, digits = 2) => (v.length > 4 ? `${Array.from(v.slice(0, 4), (x) => x.toFixed(digits)).join(', ')}, …` : Array.from(v, (x) => x.toFixed(digits)).join(', '));
+  const fmtList = (v, digits = 2) => formatList(v, digits, { over: 4 });
 
   $('pad-clear').addEventListener('click', () => { pad.clear(); analyse(); });
   $('pad-m').addEventListener('input', (e) => { $('pad-m-out').value = e.target.value; if (pad.strokes) analyse(); });

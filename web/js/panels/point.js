@@ -3,6 +3,8 @@
 import { paintDigit } from '../draw/digit.js';
 import { LIMITS } from '../app/urlstate.js';
 import { CLASS_COLOURS } from '../draw/palette.js';
+import { latestPerFrame } from '../app/frame.js';
+import { formatList } from '../app/format.js';
 
 const $ = (id) => document.getElementById(id);
 const SLIDER = 4; // sliders span -4 to 4; the number fields take up to LIMITS.z
@@ -11,23 +13,10 @@ export const zName = (j) => `z${sub(j + 1)}`;
 
 export function setupPoint(app) {
   const { store } = app;
-  let pending = null;
-  let frame = 0;
-
-  /** Queues z; the newest point is decoded on the next animation frame, stale points are dropped. */
-  function request(z) {
-    pending = z;
-    if (!frame) frame = requestAnimationFrame(flush);
-  }
-  const current = () => pending ?? store.state.z;
-
-  function flush() {
-    frame = 0;
-    if (!pending || !app.subject) return;
-    const z = pending;
-    pending = null;
-    store.set({ z });
-  }
+  // Queues z; the newest point is decoded on the next animation frame, stale points are dropped.
+  const queue = latestPerFrame((z) => { if (app.subject) store.set({ z }); });
+  const request = (z) => queue.request(z);
+  const current = () => queue.pending ?? store.state.z;
 
   function paint() {
     const s = app.subject;
@@ -41,8 +30,7 @@ export function setupPoint(app) {
       return;
     }
     const readout = $('z-readout');
-    const shown = z.length > 4 ? `${z.slice(0, 3).map((v) => v.toFixed(2)).join(', ')}, …` : z.map((v) => v.toFixed(2)).join(', ');
-    readout.textContent = `z = (${shown})${z.length > 4 ? `, ${z.length}-D` : ''}${s.conditional ? `, y = ${label}` : ''}`;
+    readout.textContent = `z = (${formatList(z, 2, { over: 4, keep: 3 })})${z.length > 4 ? `, ${z.length}-D` : ''}${s.conditional ? `, y = ${label}` : ''}`;
     readout.dataset.z = z.join(',');
     readout.dataset.z1 = String(z[0]);
     readout.dataset.z2 = String(z[1] ?? 0);
@@ -86,7 +74,6 @@ export function setupPoint(app) {
       row.append(name, range, num);
       box.append(row);
     }
-    box.classList.toggle('many', s.latent > 2);
   }
 
   function move(j, v) {

@@ -5,7 +5,9 @@
 import { PlaneView } from '../draw/plane-view.js';
 import { PlaneInput } from '../draw/plane-input.js';
 import { paintDigit } from '../draw/digit.js';
-import { modelKind } from '../app/zoo.js';
+import { entryOption, modelKind } from '../app/zoo.js';
+import { latestPerFrame } from '../app/frame.js';
+import { formatList } from '../app/format.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -24,13 +26,8 @@ export function setupTwin(app) {
     });
     return { plane, subject: null, select: $(`twin-model-${k}`) };
   });
-  let pending = null;
-  let frame = 0;
-
-  function request(z) {
-    pending = z;
-    if (!frame) frame = requestAnimationFrame(() => { frame = 0; const p = pending; pending = null; store.set({ twinZ: p }); });
-  }
+  const queue = latestPerFrame((z) => store.set({ twinZ: z }));
+  const request = (z) => queue.request(z);
 
   /** Paints both decodes of the cursor, in one frame. */
   function paint() {
@@ -43,17 +40,13 @@ export function setupTwin(app) {
       paintDigit($(`twin-digit-${k}`), probs);
       $(`twin-digit-${k}`).dataset.z = z.slice(0, s.latent).join(',');
     }
-    $('twin-z').textContent = `z = (${z.map((v) => v.toFixed(2)).join(', ')})`;
+    $('twin-z').textContent = `z = (${formatList(z)})`;
     $('twin-z').dataset.z = z.join(',');
   }
 
   function fillSelects() {
     for (const [k, side] of sides.entries()) {
-      side.select.replaceChildren(...app.zoo.entries.map((e) => {
-        const o = new Option(`${e.id}: ${modelKind(e)}${e.error ? ' (unavailable)' : ''}`, e.id);
-        o.disabled = !!e.error;
-        return o;
-      }));
+      side.select.replaceChildren(...app.zoo.entries.map((e) => entryOption(e, `${e.id}: ${modelKind(e)}${e.error ? ' (unavailable)' : ''}`)));
       side.select.value = store.state.twin[k];
     }
   }
