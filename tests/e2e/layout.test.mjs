@@ -49,6 +49,18 @@ async function everyView(page, width) {
   await page.waitForFunction(() => window.vaeExplorer.state.twinSubjects?.every(Boolean));
   await nextFrames(page);
   await assertFits(page, width, 'the compare page');
+  // The anomaly lab, scored; the own-images panel with a contact sheet and a skipped file's long reason.
+  await page.locator('#page-lab').click();
+  await page.waitForFunction(() => document.body.dataset.labDone, null, { timeout: 60_000 });
+  await nextFrames(page);
+  await assertFits(page, width, 'the anomaly lab');
+  await page.locator('#page-train').click();
+  await page.locator('#own-files').setInputFiles([
+    { name: 'a-rather-long-file-name-for-a-phone-screen-that-is-not-a-picture.png', mimeType: 'image/png', buffer: Buffer.from('text') },
+    { name: 'tiny.npy', mimeType: 'application/octet-stream', buffer: npy(40) },
+  ]);
+  await page.waitForFunction(() => document.body.dataset.ownImages === '40' && !window.vaeExplorer.app.own.reading);
+  await assertFits(page, width, 'your own images: the contact sheet and a skipped file');
   // The grid at its largest.
   await page.locator('#page-explore').click();
   await page.locator('#view-grid').click();
@@ -65,6 +77,14 @@ async function everyView(page, width) {
   await nextFrames(page);
   await assertFits(page, width, 'presenter mode');
   await page.locator('#presenter-btn').click();
+}
+
+/** An .npy file of n 28 x 28 uint8 images, written from NumPy's format description (version 1.0). */
+function npy(n) {
+  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${n}, 28, 28), }`;
+  header += ' '.repeat(64 - ((10 + header.length + 1) % 64)) + '\n';
+  const head = Buffer.concat([Buffer.from([0x93]), Buffer.from('NUMPY'), Buffer.from([1, 0, header.length & 255, header.length >> 8]), Buffer.from(header, 'latin1')]);
+  return Buffer.concat([head, Buffer.from(Array.from({ length: n * 784 }, (_, i) => (i * 7) % 256))]);
 }
 
 for (const width of [390, 320]) {

@@ -486,6 +486,9 @@ test('the training panel trains an autoencoder, an 8-D VAE, a CVAE and a Fashion
   await waitFor(page, () => window.vaeExplorer.training.settings?.dataset === 'fashion-mnist', null, 60_000);
   await page.locator('#train-step').click();
   await waitFor(page, () => /Held-out images at μ/.test(document.getElementById('train-map-caption').textContent));
+  // The step's own stats (the caption comes from the reset's views, which can arrive first, and the CVAE's
+  // step also ended at step 1): wait until a stats message reports the Fashion set, then check its size.
+  await waitFor(page, () => window.vaeExplorer.training.n !== 9000);
   const n = await page.evaluate(() => window.vaeExplorer.training.n);
   assert.equal(n, 12000, 'the page trains on the first 12,000 Fashion-MNIST training images');
   await page.locator('#train-use').click();

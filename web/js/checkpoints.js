@@ -1,8 +1,11 @@
 // Training checkpoints in IndexedDB: one record, { bytes, step, epoch, config, history, savedAt }. Used by
-// the training worker (IndexedDB works in workers), so a reload or a crashed worker resumes from it.
+// the training worker (IndexedDB works in workers), so a reload or a crashed worker resumes from it. Beside
+// it, the user's own data set as the page read it (panels/own-data.js), which the worker trains on and a
+// reload keeps: { name, classes, train: { bytes, labels }, heldout: { bytes, labels }, savedAt }.
 const DB = 'vae-explorer';
 const STORE = 'checkpoints';
 const KEY = 'training';
+const OWN = 'own-data';
 
 function open() {
   return new Promise((resolve, reject) => {
@@ -31,3 +34,5 @@ async function run(mode, action) {
 export const loadCheckpoint = () => run('readonly', (s) => s.get(KEY));
 export const saveCheckpoint = (record) => run('readwrite', (s) => s.put(record, KEY));
 export const clearCheckpoint = () => run('readwrite', (s) => s.delete(KEY));
+export const loadOwnData = () => run('readonly', (s) => s.get(OWN));
+export const saveOwnData = (record) => run('readwrite', (s) => s.put(record, OWN));

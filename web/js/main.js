@@ -22,6 +22,9 @@ import { setupTwin } from './panels/twin.js';
 import { setupPrior } from './panels/prior.js';
 import { setupCorrupt } from './panels/corrupt.js';
 import { setupTraining } from './panels/training.js';
+import { setupOwnData } from './panels/own-data.js';
+import { setupLab } from './panels/lab.js';
+import { loadOwnData } from './checkpoints.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -52,6 +55,14 @@ const subjects = new Map(); // id -> Promise<Subject> of the zoo's models
 const heldouts = new Map(); // data set id -> Promise of its held-out set
 const pretrained = new Map(); // data set id -> the zoo's VAE of it, for the training panel's comparison
 
+/** The held-out share of the user's own images: in the page once read, else from this browser's storage. */
+async function ownHeldout() {
+  if (dataset('own').own) return dataset('own').heldout;
+  const r = await loadOwnData().catch(() => null);
+  if (!r) throw new Error('your own images are no longer in this browser\'s storage; drop them again');
+  return app.own.register(r).heldout;
+}
+
 const app = {
   store,
   zoo,
@@ -65,6 +76,7 @@ const app = {
   className: (y) => store.state.subject?.className(y) ?? String(y),
   /** The held-out set of data set `id`, downloaded once. */
   heldoutOf(id) {
+    if (id === 'own') return ownHeldout();
     if (!heldouts.has(id)) {
       const p = loadHeldout(dataset(id).folder).catch((e) => {
         heldouts.delete(id);
@@ -81,8 +93,8 @@ const app = {
       // Both downloads at once; a model whose held-out set failed is freed, not leaked.
       const p = Promise.allSettled([zoo.model(id), app.heldoutOf(ds)]).then(([m, heldout]) => {
         if (m.status === 'rejected') throw m.reason;
-        if (heldout.status === 'rejected') { m.value.free(); throw heldout.reason; }
-        return new Subject(m.value, { id, dataset: ds }, heldout.value);
+        if (heldout.status === 'rejected') { m.value.model.free(); throw heldout.reason; }
+        return new Subject(m.value.model, { id, dataset: ds, bytes: m.value.bytes }, heldout.value);
       });
       p.catch(() => subjects.delete(id));
       subjects.set(id, p);
@@ -213,12 +225,16 @@ async function start() {
       return pretrained.get(ds);
     },
     heldout: app.mnist,
+    ownLabelled: () => dataset('own').labelled === true,
     useModel: async (bytes, name, ds) => {
       const ok = await app.models.useBytes(bytes, name, ds);
       if (ok) store.set({ page: 'explore' });
       return ok;
     },
   });
+  app.own = setupOwnData({ app, trainOn: (id) => app.training.trainOn(id) });
+  app.lab = setupLab(app);
+  app.lab.run();
   document.body.dataset.state = 'ready';
 }
 

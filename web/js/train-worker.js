@@ -5,7 +5,7 @@ import { fetchBytes } from './assets.js';
 import { loadSplit } from './data.js';
 import { DEFAULT_DATASET, dataset as datasetOf } from './app/datasets.js';
 import { gridPoints, manifoldRgba } from './draw/manifold.js';
-import { clearCheckpoint, loadCheckpoint, saveCheckpoint } from './checkpoints.js';
+import { clearCheckpoint, loadCheckpoint, loadOwnData, saveCheckpoint } from './checkpoints.js';
 
 const CHUNK_MS = 40; // train this long, then yield so that messages (pause, settings) get through
 const VIEW_MS = 500; // refresh the live scatter and grid about twice a second
@@ -17,6 +17,7 @@ let trainer = null;
 let train = null; // training split
 let heldout = null;
 let data = null; // the id of the data set that `train` and `heldout` hold
+let ownSaved = 0; // for the user's own images, when the page saved the set they hold
 let opts = null; // the config object the trainer was made from (plus changes made while training)
 let history = { train: [], heldout: [] }; // [step, loss, recon, kl]
 let playing = false;
@@ -49,8 +50,10 @@ function guard(fn) {
   };
 }
 
-/** Loads data set `id`'s training split (the page's share of it) and held-out split, unless they are loaded. */
+/** Loads data set `id`'s training split (the page's share of it) and held-out split, unless they are loaded.
+ *  'own' is the user's own images, which the page saved in IndexedDB (they never leave the browser). */
 async function loadData(id) {
+  if (id === 'own') return loadOwn();
   if (data === id) return;
   const ds = datasetOf(id);
   const label = `Loading ${ds.pageTrainText}…`;
@@ -64,6 +67,17 @@ async function loadData(id) {
     throw new Error(`The training ${ds.noun}s could not be loaded: ${e.message}.`);
   }
   data = id;
+}
+
+async function loadOwn() {
+  const own = await loadOwnData().catch(() => null);
+  if (!own) throw new Error('Your own images are no longer in this browser\'s storage: drop them on the page again.');
+  if (data === 'own' && ownSaved === own.savedAt) return;
+  train = { ...own.train, n: own.train.labels.length };
+  const h = own.heldout;
+  heldout = { ...h, n: h.labels.length, images: Float32Array.from(h.bytes, (b) => b / 255) };
+  data = 'own';
+  ownSaved = own.savedAt;
 }
 
 async function init({ config, resume }) {
@@ -92,7 +106,9 @@ async function init({ config, resume }) {
 /** The reference model's held-out numbers (the zoo's VAE of the same data set), measured as the curve's
  *  held-out points are (1 draw of eps, seed 0). */
 async function postReference() {
-  const bytes = await fetchBytes(new URL(`../models/${datasetOf(data).reference}`, import.meta.url));
+  const file = data === 'own' ? null : datasetOf(data).reference;
+  if (!file) { post({ type: 'reference', loss: null }); return; } // the zoo has no model of the user's images
+  const bytes = await fetchBytes(new URL(`../models/${file}`, import.meta.url));
   const ref = Trainer.fromSafetensors(bytes, {});
   try {
     post({ type: 'reference', ...ref.evaluate(heldout.bytes, heldout.labels, 1, 0) });
@@ -260,11 +276,11 @@ const handlers = {
   },
   async reset({ config }) {
     playing = false;
-    const before = data;
+    const before = [data, ownSaved];
     await loadData(config.dataset ?? DEFAULT_DATASET);
     makeTrainer(config);
     trainer.setData(train.bytes, train.labels);
-    if (data !== before) postReference();
+    if (data !== before[0] || ownSaved !== before[1]) postReference();
     await clearCheckpoint().catch(() => {});
     evaluateHeldout();
     await checkpoint();

@@ -17,5 +17,16 @@ export const DATASETS = {
 
 export const DEFAULT_DATASET = 'mnist';
 
+/** The user's own images (panels/own-data.js) as a data set: `classes` are their label names (none if they
+ *  are unlabelled) and `heldout` the share kept out of training ({ n, images, bytes, labels }). They stay in
+ *  the page and its storage. */
+export function setOwnDataset({ name, classes, heldout, trainN }) {
+  DATASETS.own = {
+    name, noun: 'image', folder: null, own: true, classes, heldout, labelled: classes.length > 0,
+    pageTrainText: `your ${trainN.toLocaleString('en')} training images`, reference: null, referenceId: null,
+  };
+  return DATASETS.own;
+}
+
 /** The data set called `id`, or MNIST's for a name it does not know (a file dropped on the page says none). */
 export const dataset = (id) => DATASETS[id] ?? DATASETS[DEFAULT_DATASET];

@@ -8,9 +8,11 @@ const PIXELS = 784;
 
 export class Subject {
   /** `owned`: free the Model when this subject is dropped (false for the zoo's, which are shared). */
-  /** `heldout`: the held-out set of the model's data set `dataset` (an id of datasets.js). */
-  constructor(model, { id = null, name, owned = false, dataset = DEFAULT_DATASET }, heldout) {
+  /** `heldout`: the held-out set of the model's data set `dataset` (an id of datasets.js). `bytes`: its
+   *  weights file, for a worker that builds its own copy (the anomaly lab). */
+  constructor(model, { id = null, name, owned = false, dataset = DEFAULT_DATASET, bytes = null }, heldout) {
     this.model = model;
+    this.bytes = bytes;
     this.id = id;
     this.config = model.config;
     this.name = name ?? modelKind(this.config);

@@ -2,7 +2,7 @@
 // dropped and reported in words, the rest still applies.
 export const MAX_HASH = 2048;
 export const LIMITS = { z: 50, n: [10, 30], r: [0.5, 10], k: [2, 20], half: [0.05, 50], speed: [0.1, 4], latent: 64, classes: 256 };
-export const PAGES = ['explore', 'compare', 'train'];
+export const PAGES = ['explore', 'compare', 'lab', 'train'];
 const ID = /^[a-z0-9-]{1,40}$/;
 
 const fmt = (v) => String(Math.round(v * 1e4) / 1e4);

@@ -81,19 +81,20 @@ export class Zoo {
     return this.entries.find((e) => e.id === id) ?? null;
   }
 
-  /** Downloads entry `id`'s file as a Model (the caller keeps it: main.js's subjectFor loads each once). A
-   *  failure marks the entry unavailable (entry.error) and rejects. */
+  /** Downloads entry `id`'s file as { model, bytes } (the caller keeps them: main.js's subjectFor loads each
+   *  once). A failure marks the entry unavailable (entry.error) and rejects. */
   async model(id, onProgress = () => {}) {
     const entry = this.entry(id);
     if (!entry) throw new Error(`there is no model "${id}"`);
     try {
-      const m = vaeFromBytes(await fetchBytes(new URL(entry.file, MODELS_URL), (l, t) => { if (t) onProgress(l / t); }));
+      const bytes = await fetchBytes(new URL(entry.file, MODELS_URL), (l, t) => { if (t) onProgress(l / t); });
+      const m = vaeFromBytes(bytes);
       const c = m.config;
       if (c.family !== entry.family || c.latent !== entry.latent) {
         m.free();
         throw new Error(`the file holds another kind of model (${modelKind(c)}) than the list says (${modelKind(entry)})`);
       }
-      return m;
+      return { model: m, bytes };
     } catch (e) {
       entry.error = e.message.replace(/\.$/, '');
       throw new Error(`${entry.id} is unavailable: ${entry.error}.`);

@@ -75,7 +75,7 @@ export function setupModels(app) {
       app.showError(`${name}: ${e.message}. The explorer keeps its current model.`);
       return false;
     }
-    const s = new Subject(model, { name: `${modelKind(model.config)} (${name})`, owned: true, dataset: ds }, heldout);
+    const s = new Subject(model, { name: `${modelKind(model.config)} (${name})`, owned: true, dataset: ds, bytes }, heldout);
     show(s);
     return true;
   }
@@ -104,7 +104,9 @@ export function setupModels(app) {
     e.preventDefault();
     depth = 0;
     document.body.classList.remove('drop-target');
-    importFile(e.dataTransfer.files[0]);
+    // A weights file is explored; anything else is the user's own data, to train on.
+    if ([...e.dataTransfer.files].some((f) => /\.safetensors$/i.test(f.name))) importFile(e.dataTransfer.files[0]);
+    else app.own?.drop(e.dataTransfer);
   });
   return { choose, useBytes, fillSwitcher };
 }

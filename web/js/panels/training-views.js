@@ -84,14 +84,18 @@ export function setupTrainingViews(hooks) {
   }
 
   function setReference(m) {
-    reference = { loss: m.loss, recon: m.recon, kl: m.kl };
-    $('train-chart').dataset.reference = String(m.loss);
+    // None for the user's own images: the zoo has no model of them.
+    reference = m.loss == null ? null : { loss: m.loss, recon: m.recon, kl: m.kl };
+    $('train-chart').dataset.reference = m.loss == null ? '' : String(m.loss);
     redrawChart();
   }
 
   $('train-compare').addEventListener('change', async () => {
     const ds = views?.dataset ?? 'mnist';
-    if ($('train-compare').checked && !hooks.pretrained(ds)) {
+    if ($('train-compare').checked && ds === 'own') {
+      $('train-compare').checked = false;
+      hooks.info('The zoo has no pretrained model of your own images to compare with.');
+    } else if ($('train-compare').checked && !hooks.pretrained(ds)) {
       try { await hooks.loadPretrained(ds); } catch (e) { hooks.info(e.message); }
     }
     drawViews();

@@ -7,7 +7,8 @@ import { setupTrainingViews } from './training-views.js';
 const $ = (id) => document.getElementById(id);
 
 /**
- * hooks: { pretrained() -> Subject or null, loadPretrained() -> Promise<Subject>, heldout, useModel(bytes, name) }
+ * hooks: { pretrained(ds) -> Subject or null, loadPretrained(ds) -> Promise<Subject>, heldout, ownLabelled() (whether
+ * the user's own images have labels), useModel(bytes, name, ds) }
  */
 export function setupTraining(hooks) {
   let worker = null;
@@ -27,6 +28,14 @@ export function setupTraining(hooks) {
     post: (msg) => worker?.postMessage(msg),
     info,
   });
+
+  /** Checks the chosen data set against the family: a CVAE needs labels. Returns a reason, or null. */
+  function unfit(c) {
+    if (c.family === 'cvae' && c.dataset === 'own' && !hooks.ownLabelled()) {
+      return 'A conditional VAE takes each image\'s label as an input, and your images have none (labels come from folder names or file-name prefixes). Choose another family, or label them.';
+    }
+    return null;
+  }
 
   function config() {
     const family = $('train-family').value;
@@ -221,16 +230,20 @@ export function setupTraining(hooks) {
 
   $('train-play').addEventListener('click', () => {
     if (playing) { worker?.postMessage({ type: 'pause' }); return; }
+    if (!worker) { const why = unfit(config()); if (why) { info(why); return; } }
     info('');
     send({ type: 'play' });
   });
   $('train-step').addEventListener('click', () => send({ type: 'step' }));
-  $('train-reset').addEventListener('click', () => {
+  function reset() {
     const c = config();
     if (setting('train-seed', 'seed', 0, 4294967295, true) === null) return;
+    const why = unfit(c);
+    if (why) { info(why); return; }
     info('');
     send({ type: 'reset', config: c });
-  });
+  }
+  $('train-reset').addEventListener('click', reset);
   for (const [id, name, key, lo, hi, whole] of [
     ['train-lr', 'learning rate', 'lr', 1e-6, 100, false],
     ['train-beta', 'β', 'beta', 0, 1000, false],
@@ -275,6 +288,15 @@ export function setupTraining(hooks) {
   // For the tests: the worker's test-only panic message.
   return {
     forcePanic: () => worker?.postMessage({ type: 'panic' }),
+    /** Starts a fresh model on data set `id` with the panel's other settings (the own-images panel's button). */
+    trainOn(id) {
+      $('train-dataset').value = id;
+      const why = unfit(config());
+      if (why) { info(why); return; }
+      if (!worker) start(false); // a new worker starts with the panel's settings
+      else { if (playing) worker.postMessage({ type: 'pause' }); reset(); }
+      document.querySelector('.train-panel').scrollIntoView?.({ block: 'start' });
+    },
     get history() { return views.history; },
     get settings() { return settings; },
     /** The size of the training set the worker last reported. */
