@@ -210,7 +210,7 @@ np.save(out + '/many.npy', rng.integers(0, 256, size=(20001, 28, 28), dtype=np.u
 });
 
 // Mutation that turns it red: route every drop to the weights importer (models.js), or never invert.
-test('dropped on the page: pictures go to the train page, and dark-on-light ones of any size are inverted and fitted', async () => {
+test('dropped on the page: pictures go to the train page, dark-on-light ones of any size are inverted and fitted, and a CVAE of unlabelled images is refused', async () => {
   const { page, context, errors } = await openPage(browser, server.url);
   assert.equal(await waitReady(page), 'ready');
   // Two 56 x 56 RGB pictures, black ink on white, in two folders: the folders are their labels.
@@ -233,6 +233,15 @@ test('dropped on the page: pictures go to the train page, and dark-on-light ones
   assert.deepEqual(r.first, Array.from(img));
   assert.match(await summary(page), /2 images read, unlabelled\. 2 dark-on-light pictures were inverted/);
   assert.equal(await page.locator('#own-train').isDisabled(), false);
+  // A nonsense setting: a conditional VAE of unlabelled images is refused in words, and nothing starts.
+  await page.locator('#train-family').selectOption('cvae');
+  await page.locator('#own-train').click();
+  await waitFor(page, () => /A conditional VAE takes each image's label as an input, and your images have none/.test(document.getElementById('train-info').textContent));
+  assert.equal(await page.evaluate(() => document.body.dataset.trainer ?? null), null, 'no worker was started');
+  await page.locator('#train-family').selectOption('ae');
+  await page.locator('#own-train').click();
+  await waitFor(page, () => window.vaeExplorer.training.settings?.dataset === 'own', null, 60_000);
+  assert.equal(await page.evaluate(() => window.vaeExplorer.training.settings.family), 'ae');
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -18,6 +18,17 @@ export function parseIdx(bytes, ndim, what) {
   return { dims, data };
 }
 
+/** An IDX file of unsigned bytes: the magic (0, 0, 8, number of dimensions), each dimension as a big-endian
+ *  u32, then `data` (whose length is the product of `dims`). */
+export function idxBytes(data, dims) {
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  const view = new DataView(out.buffer);
+  out.set([0, 0, 8, dims.length]);
+  dims.forEach((d, i) => view.setUint32(4 + 4 * i, d));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}
+
 /** The images and labels of one split ('heldout' or 'train') of the data set in `folder` under web/data
  *  ('' for MNIST): { n, images: Float32Array(n*784) in [0, 1], bytes, labels }. onProgress(fraction) follows
  *  the download. Throws an Error that says what is wrong. */

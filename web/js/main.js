@@ -24,6 +24,7 @@ import { setupCorrupt } from './panels/corrupt.js';
 import { setupTraining } from './panels/training.js';
 import { setupOwnData } from './panels/own-data.js';
 import { setupLab } from './panels/lab.js';
+import { setupAugment } from './panels/augment.js';
 import { loadOwnData } from './checkpoints.js';
 
 const $ = (id) => document.getElementById(id);
@@ -235,6 +236,7 @@ async function start() {
   app.own = setupOwnData({ app, trainOn: (id) => app.training.trainOn(id) });
   app.lab = setupLab(app);
   app.lab.run();
+  app.augment = setupAugment(app);
   document.body.dataset.state = 'ready';
 }
 
