@@ -61,6 +61,14 @@ function numpy(code, out) {
   execFileSync(PY, ['-c', `import numpy as np, sys\nout = sys.argv[1]\n${code}`, out]);
 }
 
+/** An empty folder of tests/artifacts for a test's files. */
+function freshDir(name) {
+  const dir = join(artifactsDir(), name);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
 async function openTrain() {
   const { page, context, errors } = await openPage(browser, `${server.url}#page=train`);
   assert.equal(await waitReady(page), 'ready');
@@ -76,9 +84,7 @@ test('a folder of real PNG files from held-out Fashion-MNIST: exact pixels, labe
   const { page, context, errors } = await openTrain();
   const heldout = fashionHeldout();
   // 40 images of each class (held-out is stored class by class, 100 a class), named "<label>_<i>.png".
-  const dir = join(artifactsDir(), 'own-fashion');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  const dir = freshDir('own-fashion');
   const picked = [];
   for (let c = 0; c < 10; c++) for (let k = 0; k < 40; k++) picked.push(c * 100 + k);
   for (const i of picked) writeFileSync(join(dir, `${heldout.labels[i]}_${String(i).padStart(4, '0')}.png`), png(heldout.image(i), 28, 28));
@@ -114,6 +120,8 @@ test('a folder of real PNG files from held-out Fashion-MNIST: exact pixels, labe
   const first = await page.evaluate(() => JSON.parse(document.getElementById('train-chart').dataset.heldout));
   assert.equal(first.length, 1);
   assert.equal(first[0][0], 0, 'the fresh model is measured on the held-out share at step 0');
+  // The worker sends the reference after 'ready': none for your own images (the zoo has no model of them).
+  await waitFor(page, () => document.getElementById('train-chart').dataset.reference !== undefined);
   assert.equal(await page.locator('#train-chart').getAttribute('data-reference'), '', 'no pretrained band for your own images');
   await page.locator('#train-play').click();
   await waitFor(page, () => Number(document.body.dataset.trainStep ?? 0) >= 300, null, 120_000);
@@ -139,9 +147,7 @@ test('a folder of real PNG files from held-out Fashion-MNIST: exact pixels, labe
 // called corrupt), or drop the count check of an IDX pair in readDrop.
 test('bad files in one drop: each is skipped with its reason, the good one loads, and one image is not a data set', async () => {
   const { page, context, errors } = await openTrain();
-  const dir = join(artifactsDir(), 'own-bad');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  const dir = freshDir('own-bad');
   const good = fashionHeldout().image(7);
   writeFileSync(join(dir, 'good.png'), png(good, 28, 28));
   writeFileSync(join(dir, 'corrupt.png'), Buffer.concat([png(good, 28, 28).subarray(0, 40), Buffer.alloc(30, 7)]));
@@ -179,9 +185,7 @@ np.save(out + '/shape.npy', np.zeros((3, 32, 32), dtype=np.float32))`, dir);
 // cap on the images (LIMITS.images).
 test('a 2 GB drop is refused before anything is read and what was loaded stays; more images than the cap are cut to it', async () => {
   const { page, context, errors } = await openTrain();
-  const dir = join(artifactsDir(), 'own-big');
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
+  const dir = freshDir('own-big');
   // 20,001 images in one uint8 .npy (15.7 MB), with labels nowhere: unlabelled.
   numpy(`rng = np.random.default_rng(3)
 np.save(out + '/many.npy', rng.integers(0, 256, size=(20001, 28, 28), dtype=np.uint8))`, dir);

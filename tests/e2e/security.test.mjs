@@ -91,7 +91,7 @@ test('every request the page makes, through every feature, goes to its own origi
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await context.route('**/js/train-worker.js', async (route) => {
+  await context.route(/\/js\/(train|lab)-worker\.js$/, async (route) => {
     const resp = await route.fetch();
     await route.fulfill({ response: resp, body: WORKER_RECORDER + await resp.text() });
   });
@@ -127,6 +127,18 @@ test('every request the page makes, through every feature, goes to its own origi
   }
   await page.locator('#page-compare').click();
   await page.waitForFunction(() => window.vaeExplorer.state.twinSubjects?.every(Boolean));
+  // The lab (its worker fetches the wasm and scores), the CVAE's augmentation and its downloads, and a
+  // picture dropped as your own image.
+  await page.locator('#model-select').selectOption('cvae-2d');
+  await page.waitForFunction(() => window.vaeExplorer.state.subject?.id === 'cvae-2d');
+  await page.locator('#page-lab').click();
+  await page.waitForFunction(() => document.body.dataset.labDone, null, { timeout: 60_000 });
+  await page.locator('#aug-make').click();
+  await Promise.all([page.waitForEvent('download'), page.locator('#aug-png').click()]);
+  await Promise.all([page.waitForEvent('download'), page.locator('#aug-idx-images').click()]);
+  await page.locator('#page-train').click();
+  await page.locator('#own-files').setInputFiles({ name: 'mine.png', mimeType: 'image/png', buffer: readFileSync(join(ROOT, 'tests', 'screenshots', 'explorer.png')) });
+  await page.waitForFunction(() => document.body.dataset.ownImages === '1' && !window.vaeExplorer.app.own.reading);
   // Training (the worker's fetches and its wasm), the weights download, and importing them by file and by drop.
   await page.locator('#page-train').click();
   await page.locator('#train-play').click();
@@ -156,7 +168,7 @@ test('every request the page makes, through every feature, goes to its own origi
   const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
   assert.deepEqual(foreign, [], 'requests to other origins');
   // The recorder saw the page load itself and the worker's requests (it was attached before them).
-  for (const path of ['/', '/style.css', '/js/main.js', '/pkg/vae_wasm_bg.wasm', '/models/mnist-2d.safetensors', '/js/train-worker.js', '/pkg/vae_train_bg.wasm', '/data/train-images.idx3-ubyte']) {
+  for (const path of ['/', '/style.css', '/js/main.js', '/pkg/vae_wasm_bg.wasm', '/models/mnist-2d.safetensors', '/js/train-worker.js', '/pkg/vae_train_bg.wasm', '/data/train-images.idx3-ubyte', '/js/lab-worker.js']) {
     assert.ok(requests.includes(`${origin}${path}`), `the request for ${path} was seen`);
   }
   assert.ok(requests.filter((u) => u === `${origin}/`).length >= 2, 'the reload was seen');
@@ -165,7 +177,7 @@ test('every request the page makes, through every feature, goes to its own origi
 
   // Positive controls: a fetch to another origin (loopback, another port) is refused by the policy, and the
   // refusal is heard both in the page and inside the worker.
-  const worker = page.workers()[0];
+  const worker = page.workers().find((w) => w.url().endsWith('/js/train-worker.js'));
   assert.ok(worker, 'the training worker runs');
   await page.evaluate(() => fetch('http://127.0.0.1:9/probe').catch(() => {}));
   await page.waitForFunction(() => window.__violations.length >= 2);
@@ -174,6 +186,14 @@ test('every request the page makes, through every feature, goes to its own origi
   await worker.evaluate(() => fetch('http://127.0.0.1:9/worker-probe').catch(() => {}));
   await worker.evaluate(() => new Promise((r) => setTimeout(r, 200)));
   assert.deepEqual(await worker.evaluate(() => self.__violations), ['connect-src http://127.0.0.1:9/worker-probe'], 'heard inside the worker');
+  // The lab's worker was recorded too (the reload started the page afresh: open the lab again).
+  await page.locator('#page-lab').click();
+  await page.waitForFunction(() => document.body.dataset.labDone, null, { timeout: 60_000 });
+  const lab = page.workers().find((w) => w.url().endsWith('/js/lab-worker.js'));
+  assert.ok(lab, 'the lab worker runs');
+  await lab.evaluate(() => fetch('http://127.0.0.1:9/lab-probe').catch(() => {}));
+  await lab.evaluate(() => new Promise((r) => setTimeout(r, 200)));
+  assert.deepEqual(await lab.evaluate(() => self.__violations), ['connect-src http://127.0.0.1:9/lab-probe'], 'heard inside the lab worker');
   await context.close();
 });
 

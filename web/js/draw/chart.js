@@ -1,6 +1,8 @@
 // The loss chart of the training panel: negative ELBO, reconstruction and KL against steps, on training
 // batches (lines) and the held-out set (dots), with the pretrained model's held-out figure as a band.
 
+import { sizedCanvas } from './hidpi.js';
+
 const SERIES = [
   { i: 1, name: '−ELBO', colour: '#1d2330' },
   { i: 2, name: 'recon', colour: '#3b6fb6' },
@@ -12,15 +14,9 @@ const SERIES = [
  * pretrained model on the held-out set, or null. The KL uses a second axis on the right (it is ~100x smaller).
  */
 export function drawLossChart(canvas, history, reference) {
-  const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth;
-  const h = canvas.clientHeight;
-  if (!w || !h) return;
-  canvas.width = Math.round(w * dpr);
-  canvas.height = Math.round(h * dpr);
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
+  const c = sizedCanvas(canvas);
+  if (!c) return;
+  const { ctx, w, h } = c;
   ctx.font = '11px system-ui, sans-serif';
   const pad = { l: 44, r: 36, t: 10, b: 26 };
   const pw = w - pad.l - pad.r;

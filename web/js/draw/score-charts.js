@@ -1,20 +1,14 @@
 // The anomaly lab's two charts: histograms of per-image scores for several image sets on a logarithmic axis,
 // with the threshold as a vertical line, and the ROC curve with the threshold's point.
 
+import { sizedCanvas } from './hidpi.js';
+
 const PAD = { l: 40, r: 12, t: 10, b: 30 };
 
 function sized(canvas) {
-  const dpr = window.devicePixelRatio || 1;
-  const w = canvas.clientWidth;
-  const h = canvas.clientHeight;
-  if (!w || !h) return null;
-  canvas.width = Math.round(w * dpr);
-  canvas.height = Math.round(h * dpr);
-  const ctx = canvas.getContext('2d');
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  ctx.font = '12px system-ui, sans-serif';
-  return { ctx, w, h };
+  const c = sizedCanvas(canvas);
+  if (c) c.ctx.font = '12px system-ui, sans-serif';
+  return c;
 }
 
 /** The score axis of a histogram: log-spaced from `lo` to `hi` over the plot's width. */
