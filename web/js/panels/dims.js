@@ -65,8 +65,10 @@ export function setupDims(app) {
   }
 
   function traversal() {
-    if ($('dims-panel').hidden) return;
     const s = app.subject;
+    // Hidden, or no model yet: the observer below reports the panel on screen as soon as it is set up, before
+    // the link's model has loaded (a reload keeps the scroll position); the model's arrival draws the sheet.
+    if ($('dims-panel').hidden || !s) { stale = true; return; }
     const { z, label } = store.state;
     const probs = s.decode(traversalLatents(z), label);
     sheet = { probs, z: z.slice() };
