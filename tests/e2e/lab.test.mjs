@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openPage, waitReady } from './harness.mjs';
+import { ROOT, startServer, launch, openPage, waitReady, drawOnPad } from './harness.mjs';
 
 let server;
 let browser;
@@ -108,6 +108,39 @@ test('the reverse case: a Fashion-MNIST VAE gives MNIST digits a higher likeliho
   assert.equal(await page.locator('#lab-reverse-auc').textContent(), auc.toFixed(3));
   assert.equal(await page.locator('#lab-reverse-share').textContent(), `${(100 * (1 - auc)).toFixed(1)} %`);
   await page.locator('.lab-panel').screenshot({ path: join(ROOT, 'tests', 'screenshots', 'lab.png') });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Mutation that turns it red: leave the pad's drawing out of the user's set (lab.js's yours()), or score it
+// with another model than the header's.
+test('your drawing is scored in the lab as the model scores it, and a new drawing is scored again', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  assert.equal(await waitReady(page), 'ready');
+  await drawOnPad(page, [[[0.5, 0.15], [0.5, 0.85]]]);
+  await page.locator('#page-lab').click();
+  await waitFor(page, () => document.body.dataset.labDone);
+  await page.locator('#lab-anomalies').selectOption('yours');
+  const scoreOfPad = () => page.evaluate(async () => {
+    const { default: init, Model } = await import('/pkg/vae_wasm.js');
+    await init();
+    const m = new Model(new Uint8Array(await (await fetch('/models/mnist-2d.safetensors')).arrayBuffer()));
+    const s = m.elbo(window.vaeExplorer.padInput, 4, 0).loss[0];
+    m.free();
+    return { want: s, got: Array.from(window.vaeExplorer.app.lab.scores.yours ?? []) };
+  });
+  let r = await scoreOfPad();
+  assert.deepEqual(r.got, [r.want]);
+  assert.match(await page.locator('#lab-legend').textContent(), /your drawing and images: 1, median/);
+  // A different drawing: back on the lab page, only your set is scored again.
+  await page.locator('#page-explore').click();
+  await page.locator('#pad-clear').click();
+  await drawOnPad(page, [[[0.3, 0.3], [0.7, 0.3], [0.7, 0.7], [0.3, 0.7], [0.3, 0.3]]]);
+  const job = await page.evaluate(() => Number(document.body.dataset.labJob));
+  await page.locator('#page-lab').click();
+  await waitFor(page, (j) => Number(document.body.dataset.labDone) > j, job);
+  r = await scoreOfPad();
+  assert.deepEqual(r.got, [r.want]);
   assert.deepEqual(errors, []);
   await context.close();
 });
