@@ -3,6 +3,7 @@
 mod bench;
 mod data;
 mod eval;
+mod export;
 mod grid;
 mod manifest;
 mod serve;
@@ -34,6 +35,8 @@ enum Command {
     Manifest(manifest::Args),
     /// Serve the explorer page (web/ and pkg/) over HTTP.
     Serve(serve::Args),
+    /// Write the explorer as a static site (the page, both wasm modules, the zoo and the data) for any host.
+    Export(export::Args),
     /// Native speed figures for scripts/bench (JSON): training samples/s and matrix-product GFLOP/s.
     Bench(bench::Args),
 }
@@ -42,6 +45,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Train(a) => train::run(a),
         Command::Eval(a) => eval::run(a),
+        Command::Export(a) => export::run(a),
         Command::Grid(a) => grid::run(a),
         Command::Manifest(a) => manifest::run(a),
         Command::Serve(a) => serve::run(a),

@@ -140,3 +140,67 @@ fn every_family_trains_on_both_engines_and_evaluates() {
     assert!(String::from_utf8_lossy(&o.stderr).contains(r#"family must be "vae", "ae" or "cvae", got "gan""#));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn export_writes_a_static_site_with_the_servers_headers_and_refuses_to_overwrite() {
+    let tmp = std::env::temp_dir().join(format!("vae-export-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    // A pkg/ folder as wasm-bindgen leaves it (the real modules are built after these tests run; the e2e test
+    // serves an export of the real ones).
+    let pkg = tmp.join("pkg");
+    std::fs::create_dir_all(&pkg).unwrap();
+    for f in ["vae_wasm_bg.wasm", "vae_train_bg.wasm", "vae_wasm.js", "vae_wasm.d.ts", "README.md"] {
+        std::fs::write(pkg.join(f), f).unwrap();
+    }
+    let site = tmp.join("site");
+    let o = vae(&["export", site.to_str().unwrap(), "--pkg", pkg.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in [
+        "index.html",
+        "style.css",
+        "js/main.js",
+        "js/lab-worker.js",
+        "models/manifest.json",
+        "models/mnist-2d.safetensors",
+        "data/heldout-images.idx3-ubyte",
+        "data/fashion-mnist/train-page-images.idx3-ubyte",
+        "pkg/vae_wasm_bg.wasm",
+        "pkg/vae_train_bg.wasm",
+    ] {
+        assert_eq!(
+            std::fs::read(site.join(f)).unwrap(),
+            std::fs::read(if let Some(p) = f.strip_prefix("pkg/") { pkg.join(p) } else { root().join("web").join(f) })
+                .unwrap(),
+            "{f}"
+        );
+    }
+    for f in [
+        "pkg/vae_wasm.d.ts",
+        "pkg/README.md",
+        "data/fashion-mnist/train-images.idx3-ubyte",
+        "data/fashion-mnist/train-labels.idx1-ubyte",
+    ] {
+        assert!(!site.join(f).exists(), "{f} is not part of the site");
+    }
+    // The headers file repeats the policy of the page's <meta>, plus frame-ancestors (which a <meta> cannot set).
+    let html = std::fs::read_to_string(root().join("web/index.html")).unwrap();
+    let meta =
+        html.split("http-equiv=\"Content-Security-Policy\" content=\"").nth(1).unwrap().split('"').next().unwrap();
+    let headers = std::fs::read_to_string(site.join("_headers")).unwrap();
+    assert!(headers.contains(&format!("Content-Security-Policy: {meta}; frame-ancestors 'none'\n")), "{headers}");
+    for h in [
+        "X-Content-Type-Options: nosniff",
+        "Referrer-Policy: no-referrer",
+        "Cross-Origin-Opener-Policy: same-origin",
+        "Cross-Origin-Embedder-Policy: require-corp",
+    ] {
+        assert!(headers.contains(h), "{h}");
+    }
+    // A second export into the same folder, and one into web/ itself, are refused with the reason.
+    let o = vae(&["export", site.to_str().unwrap(), "--pkg", pkg.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is not empty"), "{}", String::from_utf8_lossy(&o.stderr));
+    let o = vae(&["export", "web/site-copy", "--pkg", pkg.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("would copy itself"), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!root().join("web/site-copy").exists());
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
