@@ -128,8 +128,8 @@ ensure_chromium() {
 
 ensure_test_node_modules() {
   ensure_node
-  if [ ! -d "$ROOT/tests/node_modules/playwright-core" ]; then
-    say "installing playwright-core (no browser download: it drives Debian's Chromium)"
+  if [ ! -d "$ROOT/tests/node_modules/playwright-core" ] || [ ! -f "$ROOT/tests/node_modules/axe-core/axe.min.js" ]; then
+    say "installing playwright-core (no browser download: it drives Debian's Chromium) and axe-core"
     (cd "$ROOT/tests" && npm ci --no-audit --no-fund --silent)
   fi
 }

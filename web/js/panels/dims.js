@@ -40,6 +40,7 @@ export function setupDims(app) {
     kl.forEach((v, j) => {
       const row = document.createElement('div');
       row.className = 'kl-row';
+      row.setAttribute('role', 'listitem');
       row.classList.toggle('inactive', v <= ACTIVE_KL);
       const name = document.createElement('span');
       name.textContent = zName(j);
