@@ -84,3 +84,31 @@ for (const [name, options] of [
     await context.close();
   });
 }
+
+// Mutation that turns it red: name the class of the first held-out image instead of the nearest (point.js),
+// or leave the pad's pictures with their fixed labels (pad.js).
+test('the decoded image and the drawing have text alternatives that follow them: z, the nearest class, the score', async () => {
+  const { page, context, errors } = await openPage(browser, server.url);
+  assert.equal(await waitReady(page), 'ready');
+  for (const z of [[-1.2, 0.8], [0.9, -1.5]]) {
+    await page.locator('#z1').fill(String(z[0]));
+    await page.locator('#z2').fill(String(z[1]));
+    await page.locator('#z2').dispatchEvent('change');
+    await page.waitForFunction((want) => window.vaeExplorer.state.z.every((v, j) => Math.abs(v - want[j]) < 1e-9), z);
+    await page.waitForFunction((want) => document.getElementById('digit').getAttribute('aria-label').includes(want), `z = (${z.map((v) => v.toFixed(2)).join(', ')})`);
+    // The nearest held-out code, found here from the map's dots and their labels.
+    const { mu, labels } = await page.evaluate(() => ({ mu: Array.from(window.vaeExplorer.dotsMu), labels: Array.from(window.vaeExplorer.subject.heldout.labels) }));
+    let near = 0;
+    for (let i = 0; i < labels.length; i++) {
+      if ((mu[2 * i] - z[0]) ** 2 + (mu[2 * i + 1] - z[1]) ** 2 < (mu[2 * near] - z[0]) ** 2 + (mu[2 * near + 1] - z[1]) ** 2) near = i;
+    }
+    assert.match(await page.locator('#digit').getAttribute('aria-label'), new RegExp(`nearest held-out digit in the latent space is #${near}, a ${labels[near]}\\.$`));
+  }
+  await drawOnPad(page, [[[0.5, 0.2], [0.5, 0.8]]]);
+  const info = await page.evaluate(() => ({ ...document.getElementById('pad-info').dataset }));
+  const label = await page.locator('#pad-input').getAttribute('aria-label');
+  assert.match(label, new RegExp(`negative ELBO ${Number(info.loss).toFixed(1)} nats, higher than ${info.percentile}% of the held-out digits`));
+  assert.match(label, new RegExp(`μ = \\(${info.mu.split(',').map((v) => Number(v).toFixed(2)).join(', ')}\\)`));
+  assert.deepEqual(errors, []);
+  await context.close();
+});

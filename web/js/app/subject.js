@@ -67,6 +67,20 @@ export class Subject {
 
   get mu() { return this.encoded.mu; }
 
+  /** The held-out image whose code (μ, or an AE's z) lies nearest to z in the whole latent space: its index. */
+  nearestHeldout(z) {
+    const mu = this.mu;
+    const d = this.latent;
+    let best = -1;
+    let bestD = Infinity;
+    for (let i = 0; i < mu.length / d; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) { const t = mu[i * d + j] - (z[j] ?? 0); s += t * t; }
+      if (s < bestD) { bestD = s; best = i; }
+    }
+    return best;
+  }
+
   /** Each dimension's KL(q(z_j | x) || N(0, 1)) averaged over the held-out digits, in nats (null for an AE). */
   get klPerDim() {
     if (!this.gaussian) return null;

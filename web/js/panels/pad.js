@@ -24,6 +24,8 @@ export function setupPad(app) {
     const plane = app.map.plane;
     if (!x) {
       $('pad-info').textContent = `The pad is empty: draw a ${app.classNoun} first.`;
+      $('pad-input').setAttribute('aria-label', 'The 28 × 28 input the model sees: empty until you draw.');
+      $('pad-recon').setAttribute('aria-label', 'Its reconstruction: empty until you draw.');
       $('pad-samples-fig').hidden = true;
       plane.setOverlay({ ellipse: null, samples: null });
       return;
@@ -74,6 +76,10 @@ export function setupPad(app) {
         percentile: String(pct), factor: String(factor),
       });
     }
+    // The two small pictures in words, with the score the text above gives.
+    const scored = s.gaussian ? `negative ELBO ${score.loss[0].toFixed(1)} nats` : `reconstruction error ${score.recon[0].toFixed(1)} nats`;
+    $('pad-input').setAttribute('aria-label', `Your drawing as the model sees it, 28 × 28, encoded at ${s.gaussian ? 'μ' : 'z'} = (${fmtList(mu)}): ${scored}, higher than ${pct}% of the held-out ${app.classNoun}s.`);
+    $('pad-recon').setAttribute('aria-label', `Its reconstruction, decoded from ${s.gaussian ? 'μ' : 'z'} = (${fmtList(mu)}).`);
     app.point.request(Array.from(mu));
   }
 

@@ -31,6 +31,12 @@ export function setupPoint(app) {
     }
     const readout = $('z-readout');
     readout.textContent = `z = (${formatList(z, 2, { over: 4, keep: 3 })})${z.length > 4 ? `, ${z.length}-D` : ''}${s.conditional ? `, y = ${label}` : ''}`;
+    // The picture in words, for a screen reader: where it was decoded, and what lies nearest there.
+    const near = s.nearestHeldout(z);
+    const cls = s.className(s.heldout.labels[near]);
+    $('digit').setAttribute('aria-label', `The ${s.noun} decoded from ${readout.textContent}${s.conditional ? ` (as ${s.className(label)})` : ''}. `
+      + `The nearest held-out ${s.noun} in the latent space is #${near}, ${s.dataset === 'mnist' ? 'a' : 'of class'} ${cls}.`);
+    $('digit').dataset.nearest = String(near);
     readout.dataset.z = z.join(',');
     readout.dataset.z1 = String(z[0]);
     readout.dataset.z2 = String(z[1] ?? 0);
