@@ -17,9 +17,10 @@ export function artifactsDir() {
 }
 const VAE = process.env.VAE_BIN ?? join(ROOT, 'target', 'debug', 'vae');
 
-/** Starts `vae serve` on 127.0.0.1 with a port the OS picks; resolves to { url, stop, log }. */
-export async function startServer() {
-  const proc = spawn(VAE, ['serve', '--addr', '127.0.0.1:0', '--web', join(ROOT, 'web'), '--pkg', join(ROOT, 'pkg')], {
+/** Starts `vae serve` on 127.0.0.1 with a port the OS picks (of the repository's page, or of the folders
+ *  given); resolves to { url, stop, log }. */
+export async function startServer({ web = join(ROOT, 'web'), pkg = join(ROOT, 'pkg') } = {}) {
+  const proc = spawn(VAE, ['serve', '--addr', '127.0.0.1:0', '--web', web, '--pkg', pkg], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = [];
@@ -54,7 +55,8 @@ export async function launch() {
 
 /** A page that records console errors and uncaught exceptions into `errors`. */
 export async function openPage(browser, url, options = {}) {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 820 }, ...options });
+  // The service worker downloads the whole site for offline use: only the offline test lets it run.
+  const context = await browser.newContext({ viewport: { width: 1200, height: 820 }, serviceWorkers: 'block', ...options });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });

@@ -83,7 +83,7 @@ const WORKER_RECORDER = "self.__violations = []; self.addEventListener('security
 // another origin, and a violation), or a fetch to another origin at the top of train-worker.js (a violation
 // heard only inside the worker).
 test('every request the page makes, through every feature, goes to its own origin, and nothing breaks the policy', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 820 }, acceptDownloads: true });
+  const context = await browser.newContext({ viewport: { width: 1200, height: 820 }, acceptDownloads: true, serviceWorkers: 'block' });
   // Attached before anything loads: the page's own load, and the worker's, are recorded too.
   const requests = [];
   context.on('request', (req) => requests.push(req.url()));

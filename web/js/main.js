@@ -238,6 +238,20 @@ async function start() {
   app.lab.run();
   app.augment = setupAugment(app);
   document.body.dataset.state = 'ready';
+  keepOffline();
+}
+
+/** The service worker (sw.js) keeps the whole site for offline use; the footer says when it has. */
+async function keepOffline() {
+  if (!('serviceWorker' in navigator)) return;
+  try {
+    await navigator.serviceWorker.register('sw.js', { updateViaCache: 'none' });
+    await navigator.serviceWorker.ready;
+    $('offline-status').textContent = 'Saved in this browser: it works offline too.';
+    document.body.dataset.offline = 'ready';
+  } catch (e) {
+    $('offline-status').textContent = `This browser could not save the page for offline use (${e.message}).`;
+  }
 }
 
 // For the console and the tests: the live state and views (read them; the UI is the way to change them).
