@@ -66,6 +66,11 @@ async function everyPage(page) {
   await page.locator('#page-explore').click();
   await page.locator('#presenter-btn').click();
   found.push(...await audit(page, 'presenter mode'));
+  // Presenter mode is dark: the lab's reverse-case note must stay readable there (colour contrast).
+  await page.locator('#page-lab').click();
+  await page.locator('#lab-reverse-show').click();
+  await page.waitForFunction(() => !document.getElementById('lab-reverse').hidden, null, { timeout: 60_000 });
+  found.push(...await audit(page, 'presenter mode, the lab\'s reverse case'));
   return found;
 }
 

@@ -5,9 +5,14 @@ import { sizedCanvas } from './hidpi.js';
 
 const PAD = { l: 40, r: 12, t: 10, b: 30 };
 
+/** The canvas sized, with the page's text and axis colours (CSS variables: presenter mode is dark). */
 function sized(canvas) {
   const c = sizedCanvas(canvas);
-  if (c) c.ctx.font = '12px system-ui, sans-serif';
+  if (!c) return null;
+  c.ctx.font = '12px system-ui, sans-serif';
+  const css = getComputedStyle(canvas);
+  c.ink = css.getPropertyValue('--muted').trim() || '#5b6475';
+  c.axis = css.getPropertyValue('--plot-axis').trim() || '#aab2c0';
   return c;
 }
 
@@ -28,7 +33,7 @@ export function scoreAxis(canvas, lo, hi) {
 export function drawHistograms(canvas, sets, axis, threshold) {
   const c = sized(canvas);
   if (!c) return;
-  const { ctx, w, h } = c;
+  const { ctx, w, h, ink, axis: axisColour } = c;
   const bins = 60;
   const ph = h - PAD.t - PAD.b;
   const a = Math.log(axis.lo);
@@ -58,8 +63,8 @@ export function drawHistograms(canvas, sets, axis, threshold) {
     ctx.stroke();
   }
   // The axis: nats, at 1, 2 and 5 times the powers of ten.
-  ctx.strokeStyle = '#9aa3b2';
-  ctx.fillStyle = '#3d4657';
+  ctx.strokeStyle = axisColour;
+  ctx.fillStyle = ink;
   ctx.textAlign = 'center';
   ctx.beginPath();
   ctx.moveTo(PAD.l, PAD.t + ph);
@@ -106,11 +111,11 @@ export function drawHistograms(canvas, sets, axis, threshold) {
 export function drawRoc(canvas, curve, point, colour) {
   const c = sized(canvas);
   if (!c) return;
-  const { ctx, w, h } = c;
+  const { ctx, w, h, ink, axis } = c;
   const side = Math.min(w - PAD.l - PAD.r, h - PAD.t - PAD.b);
   const X = (f) => PAD.l + f * side;
   const Y = (t) => PAD.t + side - t * side;
-  ctx.strokeStyle = '#c9ced8';
+  ctx.strokeStyle = axis;
   ctx.strokeRect(X(0), Y(1), side, side);
   ctx.setLineDash([4, 4]);
   ctx.beginPath();
@@ -118,7 +123,7 @@ export function drawRoc(canvas, curve, point, colour) {
   ctx.lineTo(X(1), Y(1));
   ctx.stroke();
   ctx.setLineDash([]);
-  ctx.fillStyle = '#3d4657';
+  ctx.fillStyle = ink;
   ctx.textAlign = 'center';
   ctx.fillText('false-positive rate', X(0.5), Y(0) + 24);
   ctx.fillText('0', X(0), Y(0) + 12);

@@ -129,7 +129,7 @@ export function setupOwnData(hooks) {
       return;
     }
     register(record);
-    hooks.trainOn('own', { labelled: !!result.labels });
+    hooks.trainOn('own');
   }
 
   /** Makes a saved set the page's 'own' data set, and offers it in the training panel's data picker. */
