@@ -107,7 +107,7 @@ const prefixOf = (path) => base(path).match(/^([^_\-\s.]+)[_\-\s]/)?.[1] ?? null
 function pictureLabels(paths) {
   for (const of of [folderOf, prefixOf]) {
     const names = paths.map(of);
-    if (names.every((n) => n !== null) && new Set(names).size >= 2) return { names, from: of === folderOf ? 'folders' : 'file-name prefixes' };
+    if (names.every((n) => n !== null) && new Set(names).size >= 2) return names;
   }
   return null;
 }
@@ -129,8 +129,8 @@ function pairIdx(images, labels) {
 /**
  * Reads a drop. files: [{ file: File (or Blob with a name), path: 'folder/name.png' }]. options: { invert,
  * centre } (see toMnist; they apply to pictures, while arrays are taken as they are).
- * Returns { n, images: Uint8Array(n * 784), labels: Uint8Array(n) or null, classes: [names], loaded: [{ name,
- * what, count }], skipped: [{ name, reason }], notes: [text], inverted }. Throws an Error (nothing read) if the
+ * Returns { n, images: Uint8Array(n * 784), labels: Uint8Array(n) or null, classes: [names], skipped: [{ name,
+ * reason }], notes: [text], inverted }. Throws an Error (nothing read) if the
  * drop as a whole is too big or empty.
  */
 export async function readDrop(files, options = {}) {
@@ -141,7 +141,6 @@ export async function readDrop(files, options = {}) {
   }
   const skipped = [];
   const notes = [];
-  const loaded = [];
   const skip = (f, reason) => skipped.push({ name: f.path, reason });
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
 
@@ -179,7 +178,6 @@ export async function readDrop(files, options = {}) {
     try {
       const images = parseNpy(f.bytes);
       parts.push({ images, labels: null });
-      loaded.push({ name: f.path, what: '.npy', count: images.length / PIXELS });
     } catch (e) { skip(f, e.message); }
   }
   const { pairs, unpaired } = pairIdx(kinds['idx-images'], kinds['idx-labels']);
@@ -198,7 +196,6 @@ export async function readDrop(files, options = {}) {
         else labels = l.data;
       }
       parts.push({ images: data, labels });
-      loaded.push({ name: im.path + (lab ? ` + ${lab.name}` : ''), what: 'IDX', count: dims[0] });
     } catch (e) {
       skip(im, e.message);
       if (lab) skip(lab, `its images file ${im.name} was skipped`);
@@ -225,11 +222,10 @@ export async function readDrop(files, options = {}) {
     const lab = pictureLabels(pictures.map((p) => p.path));
     const images = new Uint8Array(pictures.length * PIXELS);
     pictures.forEach((p, i) => images.set(p.bytes, i * PIXELS));
-    parts.push({ images, labels: null, names: lab?.names ?? null });
-    loaded.push({ name: `${pictures.length.toLocaleString('en')} picture${pictures.length === 1 ? '' : 's'}`, what: 'pictures', count: pictures.length, labelsFrom: lab?.from ?? null });
+    parts.push({ images, labels: null, names: lab });
     if (inverted) notes.push(`${inverted.toLocaleString('en')} dark-on-light picture${inverted === 1 ? ' was' : 's were'} inverted to light ink on black, as MNIST's are.`);
   }
-  return { ...combine(parts, notes), loaded, skipped, notes, inverted };
+  return { ...combine(parts, notes), skipped, notes, inverted };
 }
 
 /** Joins the parts into one set, capped at LIMITS.images, with labels if every part has them. */

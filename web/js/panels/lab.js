@@ -76,7 +76,6 @@ export function setupLab(app) {
     curve = null;
     rocFor = null;
     threshold = null;
-    delete document.body.dataset.labDone;
     if (!s.bytes) { say(`The lab needs ${s.name}'s weights file, which this page no longer has.`); return; }
     noise ??= noiseImages();
     const other = dataset(otherId(s));
