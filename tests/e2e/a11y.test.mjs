@@ -1,11 +1,11 @@
 // Accessibility: axe-core (npm, 4.14.1) on every page and view, with the panels in the states a user brings
 // them to (a drawing, an interpolation, the grid, training, the lab scored, your own images read, presenter
-// mode), at a desk and on a phone. No violation of serious or critical impact may remain.
+// mode), at a desk and on a phone, in English and in Korean. No violation of serious or critical impact may remain.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openPage, waitReady, drawOnPad } from './harness.mjs';
+import { ROOT, startServer, launch, openPage, waitReady, drawOnPad, tour } from './harness.mjs';
 
 let server;
 let browser;
@@ -27,61 +27,20 @@ async function audit(page, where) {
 
 async function everyPage(page) {
   const found = [];
-  found.push(...await audit(page, 'explore, map'));
-  await drawOnPad(page, [[[0.5, 0.2], [0.5, 0.8]]]);
-  await page.locator('#a-index').fill('3');
-  await page.locator('#a-index').dispatchEvent('change');
-  await page.locator('#b-index').fill('600');
-  await page.locator('#b-index').dispatchEvent('change');
-  found.push(...await audit(page, 'explore, drawing and interpolation'));
-  await page.locator('#view-grid').click();
-  found.push(...await audit(page, 'explore, grid'));
-  await page.locator('#view-map').click();
-  await page.locator('#help-btn').click();
-  found.push(...await audit(page, 'the keys overlay'));
-  await page.locator('#help-close').click();
-  await page.locator('#model-select').selectOption('cvae-2d');
-  await page.waitForFunction(() => window.vaeExplorer.state.subject?.id === 'cvae-2d');
-  found.push(...await audit(page, 'explore, a CVAE'));
-  await page.locator('#model-select').selectOption('vae-8d');
-  await page.waitForFunction(() => window.vaeExplorer.state.subject?.id === 'vae-8d');
-  found.push(...await audit(page, 'explore, an 8-D VAE'));
-  await page.locator('#page-compare').click();
-  await page.waitForFunction(() => window.vaeExplorer.state.twinSubjects?.every(Boolean));
-  found.push(...await audit(page, 'compare'));
-  await page.locator('#page-lab').click();
-  await page.waitForFunction(() => document.body.dataset.labDone, null, { timeout: 60_000 });
-  found.push(...await audit(page, 'lab'));
-  await page.locator('#page-train').click();
-  await page.locator('#own-files').setInputFiles([
-    { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') },
-    { name: 'shot.png', mimeType: 'image/png', buffer: readFileSync(join(ROOT, 'tests', 'screenshots', 'explorer.png')) },
-  ]);
-  await page.waitForFunction(() => document.body.dataset.ownImages === '1' && !window.vaeExplorer.app.own.reading);
-  await page.locator('#train-play').click();
-  await page.waitForFunction(() => Number(document.body.dataset.trainStep ?? 0) >= 3, null, { timeout: 60_000 });
-  await page.locator('#train-play').click();
-  await page.waitForFunction(() => document.body.dataset.training === 'off');
-  found.push(...await audit(page, 'train, with your own images read'));
-  await page.locator('#page-explore').click();
-  await page.locator('#presenter-btn').click();
-  found.push(...await audit(page, 'presenter mode'));
-  // Presenter mode is dark: the lab's reverse-case note must stay readable there (colour contrast).
-  await page.locator('#page-lab').click();
-  await page.locator('#lab-reverse-show').click();
-  await page.waitForFunction(() => !document.getElementById('lab-reverse').hidden, null, { timeout: 60_000 });
-  found.push(...await audit(page, 'presenter mode, the lab\'s reverse case'));
+  await tour(page, async (where) => { found.push(...await audit(page, where)); });
   return found;
 }
 
 // Mutation that turns it red: give the lab's threshold slider no name (index.html's #lab-hist aria-label), or
 // drop the KL bars' role="listitem" (dims.js: a list with no items).
-for (const [name, options] of [
-  ['at a desk', { viewport: { width: 1280, height: 900 } }],
-  ['on a phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }],
+for (const [name, options, hash] of [
+  ['at a desk', { viewport: { width: 1280, height: 900 } }, ''],
+  ['on a phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, ''],
+  ['in Korean, at a desk', { viewport: { width: 1280, height: 900 } }, '#lang=ko'],
+  ['in Korean, on a phone', { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true }, '#lang=ko'],
 ]) {
   test(`axe-core finds no serious or critical violation on any page ${name}`, async () => {
-    const { page, context, errors } = await openPage(browser, server.url, options);
+    const { page, context, errors } = await openPage(browser, server.url + hash, options);
     assert.equal(await waitReady(page), 'ready');
     const found = await everyPage(page);
     assert.deepEqual(found, [], JSON.stringify(found, null, 2));

@@ -1,6 +1,6 @@
 // Shared e2e set-up: a real `vae serve` on a free loopback port, and Debian's Chromium through playwright-core.
 import { spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -244,4 +244,54 @@ export function plotSquare(img, view = { cx: 0, cy: 0, half: 4 }) {
     size, unit,
     at: ([z1, z2]) => [left + (z1 - view.cx + view.half) * unit, top + (view.cy + view.half - z2) * unit],
   };
+}
+
+/** Takes the page through every page and view, in the states a user brings them to (a drawing, an
+ *  interpolation, the grid, the keys overlay, a CVAE and an 8-D model, compare, the lab scored, your own images
+ *  read and a few training steps, presenter mode and the lab's reverse case), and awaits visit(where) at each. */
+export async function tour(page, visit) {
+  await visit('explore, map');
+  await drawOnPad(page, [[[0.5, 0.2], [0.5, 0.8]]]);
+  await page.locator('#a-index').fill('3');
+  await page.locator('#a-index').dispatchEvent('change');
+  await page.locator('#b-index').fill('600');
+  await page.locator('#b-index').dispatchEvent('change');
+  await visit('explore, drawing and interpolation');
+  await page.locator('#view-grid').click();
+  await visit('explore, grid');
+  await page.locator('#view-map').click();
+  await page.locator('#help-btn').click();
+  await visit('the keys overlay');
+  await page.locator('#help-close').click();
+  await page.locator('#model-select').selectOption('cvae-2d');
+  await page.waitForFunction(() => window.vaeExplorer.state.subject?.id === 'cvae-2d');
+  await visit('explore, a CVAE');
+  await page.locator('#model-select').selectOption('vae-8d');
+  await page.waitForFunction(() => window.vaeExplorer.state.subject?.id === 'vae-8d');
+  await visit('explore, an 8-D VAE');
+  await page.locator('#page-compare').click();
+  await page.waitForFunction(() => window.vaeExplorer.state.twinSubjects?.every(Boolean));
+  await visit('compare');
+  await page.locator('#page-lab').click();
+  await page.waitForFunction(() => document.body.dataset.labDone, null, { timeout: 60_000 });
+  await visit('lab');
+  await page.locator('#page-train').click();
+  await page.locator('#own-files').setInputFiles([
+    { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('not a picture') },
+    { name: 'shot.png', mimeType: 'image/png', buffer: readFileSync(join(ROOT, 'tests', 'screenshots', 'explorer.png')) },
+  ]);
+  await page.waitForFunction(() => document.body.dataset.ownImages === '1' && !window.vaeExplorer.app.own.reading);
+  await page.locator('#train-play').click();
+  await page.waitForFunction(() => Number(document.body.dataset.trainStep ?? 0) >= 3, null, { timeout: 60_000 });
+  await page.locator('#train-play').click();
+  await page.waitForFunction(() => document.body.dataset.training === 'off');
+  await visit('train, with your own images read');
+  await page.locator('#page-explore').click();
+  await page.locator('#presenter-btn').click();
+  await visit('presenter mode');
+  // Presenter mode is dark: the lab's reverse-case note must stay readable there (colour contrast).
+  await page.locator('#page-lab').click();
+  await page.locator('#lab-reverse-show').click();
+  await page.waitForFunction(() => !document.getElementById('lab-reverse').hidden, null, { timeout: 60_000 });
+  await visit('presenter mode, the lab\'s reverse case');
 }

@@ -1,4 +1,5 @@
 // Fetching the page's own files as bytes, with progress and errors in words. DOM-free: the worker uses it.
+import { Said } from './i18n/i18n.js';
 
 export const WEIGHTS_URL = new URL('../models/mnist-2d.safetensors', import.meta.url);
 
@@ -8,9 +9,9 @@ export async function fetchBytes(url, onProgress = () => {}) {
   try {
     response = await fetch(url);
   } catch (e) {
-    throw new Error(`could not reach ${url.pathname ?? url} (${e.message})`);
+    throw new Said('could not reach {path} ({why})', { path: url.pathname ?? url, why: e.message });
   }
-  if (!response.ok) throw new Error(`the server answered ${response.status} ${response.statusText} for ${url.pathname ?? url}`);
+  if (!response.ok) throw new Said('the server answered {status} for {path}', { status: `${response.status} ${response.statusText}`, path: url.pathname ?? url });
   const total = Number(response.headers.get('Content-Length')) || 0;
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
   const reader = response.body.getReader();

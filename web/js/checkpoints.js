@@ -2,6 +2,7 @@
 // the training worker (IndexedDB works in workers), so a reload or a crashed worker resumes from it. Beside
 // it, the user's own data set as the page read it (panels/own-data.js), which the worker trains on and a
 // reload keeps: { name, classes, train: { bytes, labels }, heldout: { bytes, labels }, savedAt }.
+import { Said } from './i18n/i18n.js';
 const DB = 'vae-explorer';
 const STORE = 'checkpoints';
 const KEY = 'training';
@@ -12,7 +13,7 @@ function open() {
     const req = indexedDB.open(DB, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE);
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(new Error(`the browser's storage could not be opened (${req.error?.message})`));
+    req.onerror = () => reject(new Said('the browser\'s storage could not be opened ({why})', { why: String(req.error?.message) }));
   });
 }
 
@@ -23,8 +24,8 @@ async function run(mode, action) {
       const tx = db.transaction(STORE, mode);
       const req = action(tx.objectStore(STORE));
       tx.oncomplete = () => resolve(req.result);
-      tx.onerror = () => reject(new Error(`the browser's storage failed (${tx.error?.message})`));
-      tx.onabort = () => reject(new Error(`the browser's storage refused the write (${tx.error?.message ?? 'aborted'})`));
+      tx.onerror = () => reject(new Said('the browser\'s storage failed ({why})', { why: String(tx.error?.message) }));
+      tx.onabort = () => reject(new Said('the browser\'s storage refused the write ({why})', { why: tx.error?.message ?? 'aborted' }));
     });
   } finally {
     db.close();

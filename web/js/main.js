@@ -26,11 +26,16 @@ import { setupOwnData } from './panels/own-data.js';
 import { setupLab } from './panels/lab.js';
 import { setupAugment } from './panels/augment.js';
 import { loadOwnData } from './checkpoints.js';
+import { LANGS, Said, attr, lang, missing, pageMessages, preferredLang, setLang, t, text } from './i18n/i18n.js';
+
+// The page's words first, before any panel writes its own.
+setLang(preferredLang());
 
 const $ = (id) => document.getElementById(id);
 
 const store = new Store({
   page: 'explore',
+  lang: lang(),
   modelId: DEFAULT_ID,
   subject: null,
   z: [0, 0],
@@ -60,7 +65,7 @@ const pretrained = new Map(); // data set id -> the zoo's VAE of it, for the tra
 async function ownHeldout() {
   if (dataset('own').own) return dataset('own').heldout;
   const r = await loadOwnData().catch(() => null);
-  if (!r) throw new Error('your own images are no longer in this browser\'s storage; drop them again');
+  if (!r) throw new Said('your own images are no longer in this browser\'s storage; drop them again');
   return app.own.register(r).heldout;
 }
 
@@ -73,7 +78,8 @@ const app = {
   /** The explored model's held-out set (MNIST's before any model is shown), its word for an image, and
    *  its class names: every view reads these, so a Fashion-MNIST model's views speak of its clothes. */
   get heldout() { return store.state.subject?.heldout ?? app.mnist; },
-  get classNoun() { return store.state.subject?.noun ?? 'digit'; },
+  get classNoun() { return store.state.subject?.noun ?? t('digit'); },
+  get classNouns() { return store.state.subject?.nouns ?? t('digits'); },
   className: (y) => store.state.subject?.className(y) ?? String(y),
   /** The held-out set of data set `id`, downloaded once. */
   heldoutOf(id) {
@@ -81,7 +87,7 @@ const app = {
     if (!heldouts.has(id)) {
       const p = loadHeldout(dataset(id).folder).catch((e) => {
         heldouts.delete(id);
-        throw new Error(`the held-out ${dataset(id).name} images could not be loaded: ${e.message}`);
+        throw new Said('the held-out {data} images could not be loaded: {why}', { data: () => dataset(id).name, why: () => e.message });
       });
       heldouts.set(id, p);
     }
@@ -130,8 +136,13 @@ function showView() {
   $('legend').hidden = view !== 'map';
   $('map-hint').hidden = view !== 'map';
   document.querySelector('.zoom').hidden = view !== 'map';
-  $('stage-title').textContent = view === 'map' ? 'Latent map' : 'Manifold grid';
+  text($('stage-title'), () => (view === 'map' ? t('Latent map') : t('Manifold grid')));
   if (view === 'map') app.map.plane.draw();
+}
+
+function showLang() {
+  setLang(store.state.lang);
+  for (const l of LANGS) $(`lang-${l}`).setAttribute('aria-pressed', String(l === store.state.lang));
 }
 
 // ---------- presenter mode and help ----------
@@ -183,6 +194,10 @@ function wire() {
       else togglePresenter(false);
     },
   });
+  for (const l of LANGS) $(`lang-${l}`).addEventListener('click', () => store.set({ lang: l }));
+  attr(document.body, 'data-drop-hint', () => t('Drop a .safetensors file to explore it, or your own images to train on'));
+  store.subscribe(['lang'], showLang);
+  showLang();
   store.subscribe(['page'], showPage);
   store.subscribe(['view'], showView);
 }
@@ -192,13 +207,13 @@ async function start() {
   try {
     const [, mnist] = await Promise.all([
       initWasm((loaded, total) => { if (total) progress.value = Math.min(1, loaded / total); }),
-      app.heldoutOf(DEFAULT_DATASET).catch((e) => { throw new Error(`The held-out digits could not be loaded: ${e.message}.`); }),
+      app.heldoutOf(DEFAULT_DATASET).catch((e) => { throw new Said('The held-out digits could not be loaded: {why}.', { why: () => e.message }); }),
       zoo.load(),
     ]);
     app.mnist = mnist; // the training panel's data set, and the views' before a model is shown
   } catch (e) {
     document.body.dataset.state = 'error';
-    showError(e.message);
+    showError(() => e.message);
     return;
   }
   // The panels, in the order their subscriptions must run (the point before the views that read it).
@@ -213,7 +228,7 @@ async function start() {
   await app.link.apply();
   if (!store.state.subject) {
     document.body.dataset.state = 'error';
-    showError(`No model could be loaded: ${zoo.entries.map((e) => `${e.id} (${e.error ?? 'not loaded'})`).join('; ')}.`);
+    showError(() => t('No model could be loaded: {why}.', { why: zoo.entries.map((e) => `${e.id} (${e.error ?? t('not loaded')})`).join('; ') }));
     return;
   }
   if (zoo.problem) showError(zoo.problem);
@@ -247,10 +262,10 @@ async function keepOffline() {
   try {
     await navigator.serviceWorker.register('sw.js', { updateViaCache: 'none' });
     await navigator.serviceWorker.ready;
-    $('offline-status').textContent = 'Saved in this browser: it works offline too.';
+    text($('offline-status'), () => t('Saved in this browser: it works offline too.'));
     document.body.dataset.offline = 'ready';
   } catch (e) {
-    $('offline-status').textContent = `This browser could not save the page for offline use (${e.message}).`;
+    text($('offline-status'), () => t('This browser could not save the page for offline use ({why}).', { why: e.message }));
   }
 }
 
@@ -267,6 +282,8 @@ window.vaeExplorer = {
   get walking() { return !!app.interp?.walking; },
   get training() { return app.training; },
   get padInput() { return app.pad?.input; },
+  /** The language: the page's own message ids, and the ids asked for in Korean that ko.js lacks. */
+  i18n: { lang, missing, pageMessages },
 };
 
 start();

@@ -2,6 +2,7 @@
 // and a weights file, with progress, and hands out a `Model` (a VAE, an autoencoder or a conditional VAE). The training worker uses train-core.js.
 import init, { Model, latentPath, maxWeightsBytes } from '../pkg/vae_wasm.js';
 import { fetchBytes, WEIGHTS_URL } from './assets.js';
+import { Said, coreMessage } from './i18n/i18n.js';
 
 export { latentPath, fetchBytes, maxWeightsBytes };
 
@@ -12,7 +13,7 @@ let wasmReady = null;
 export function initWasm(onProgress) {
   wasmReady ??= fetchBytes(WASM_URL, onProgress)
     .then((bytes) => init({ module_or_path: bytes }))
-    .catch((e) => { wasmReady = null; throw new Error(`The WebAssembly core could not be loaded: ${e.message}.`); });
+    .catch((e) => { wasmReady = null; throw new Said('The WebAssembly core could not be loaded: {why}.', { why: () => e.message }); });
   return wasmReady;
 }
 
@@ -21,7 +22,7 @@ export function vaeFromBytes(bytes) {
   try {
     return new Model(bytes);
   } catch (e) {
-    throw new Error(`The model weights could not be used: ${e.message}.`);
+    throw new Said('The model weights could not be used: {why}.', { why: () => coreMessage(e.message) });
   }
 }
 
@@ -34,7 +35,7 @@ export async function loadDefaultModel(onProgress = () => {}) {
     if (t > 0) onProgress(Math.min(1, l / t));
   };
   const weightsBytes = fetchBytes(WEIGHTS_URL, report('weights')).catch((e) => {
-    throw new Error(`The model weights could not be downloaded: ${e.message}.`);
+    throw new Said('The model weights could not be downloaded: {why}.', { why: () => e.message });
   });
   await initWasm(report('wasm'));
   return vaeFromBytes(await weightsBytes);

@@ -2,6 +2,7 @@
 // explorer's module has. Only the worker imports it, so the page itself never downloads the training code.
 import init, { Trainer, panicForTests } from '../pkg/vae_train.js';
 import { fetchBytes } from './assets.js';
+import { Said } from './i18n/i18n.js';
 
 export { Trainer, panicForTests };
 
@@ -12,6 +13,6 @@ let ready = null;
 export function initTrainCore() {
   ready ??= fetchBytes(WASM_URL)
     .then((bytes) => init({ module_or_path: bytes }))
-    .catch((e) => { ready = null; throw new Error(`The training engine could not be loaded: ${e.message}.`); });
+    .catch((e) => { ready = null; throw new Said('The training engine could not be loaded: {why}.', { why: () => e.message }); });
   return ready;
 }

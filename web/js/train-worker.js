@@ -6,6 +6,7 @@ import { loadSplit } from './data.js';
 import { DEFAULT_DATASET, dataset as datasetOf } from './app/datasets.js';
 import { gridPoints, manifoldRgba } from './draw/manifold.js';
 import { clearCheckpoint, loadCheckpoint, loadOwnData, saveCheckpoint } from './checkpoints.js';
+import { Said, msg, sayOf, t, useLang } from './i18n/i18n.js';
 
 const CHUNK_MS = 40; // train this long, then yield so that messages (pause, settings) get through
 const VIEW_MS = 500; // refresh the live scatter and grid about twice a second
@@ -44,7 +45,7 @@ function guard(fn) {
         playing = false;
         post({ type: 'panicked', message: e.message });
       } else {
-        post({ type: 'error', message: e.message });
+        post({ type: 'error', message: e.message, say: sayOf(e) });
       }
     }
   };
@@ -56,22 +57,22 @@ async function loadData(id) {
   if (id === 'own') return loadOwn();
   if (data === id) return;
   const ds = datasetOf(id);
-  const label = `Loading ${ds.pageTrainText}…`;
-  post({ type: 'progress', label, fraction: 0 });
+  const say = [msg('Loading {what}…'), { what: t(ds.pageTrainText) }];
+  post({ type: 'progress', say, fraction: 0 });
   try {
     [train, heldout] = await Promise.all([
-      loadSplit(ds.pageTrain, (f) => post({ type: 'progress', label, fraction: f }), ds.folder),
+      loadSplit(ds.pageTrain, (f) => post({ type: 'progress', say, fraction: f }), ds.folder),
       loadSplit('heldout', () => {}, ds.folder),
     ]);
   } catch (e) {
-    throw new Error(`The training ${ds.noun}s could not be loaded: ${e.message}.`);
+    throw new Said('The training {nouns} could not be loaded: {why}.', { nouns: t(`${ds.noun}s`), why: e.message });
   }
   data = id;
 }
 
 async function loadOwn() {
   const own = await loadOwnData().catch(() => null);
-  if (!own) throw new Error('Your own images are no longer in this browser\'s storage: drop them on the page again.');
+  if (!own) throw new Said('Your own images are no longer in this browser\'s storage: drop them on the page again.');
   if (data === 'own' && ownSaved === own.savedAt) return;
   train = { ...own.train, n: own.train.labels.length };
   const h = own.heldout;
@@ -80,7 +81,8 @@ async function loadOwn() {
   ownSaved = own.savedAt;
 }
 
-async function init({ config, resume }) {
+async function init({ config, resume, lang }) {
+  useLang(lang);
   wasmMemory = (await initTrainCore()).memory;
   const saved = resume ? await loadCheckpoint().catch(() => null) : null;
   await loadData(saved?.options?.dataset ?? config.dataset ?? DEFAULT_DATASET);
@@ -182,7 +184,7 @@ async function checkpoint() {
     await saveCheckpoint(record);
     post({ type: 'checkpoint', step: record.step });
   } catch (e) {
-    post({ type: 'notice', message: `The checkpoint could not be saved: ${e.message}. Training goes on.` });
+    post({ type: 'notice', say: [msg('The checkpoint could not be saved: {why}. Training goes on.'), { why: e.message }] });
   }
 }
 
@@ -195,9 +197,8 @@ function restoreAfterNonFinite(e) {
   history = structuredClone(r.history);
   post({
     type: 'nan',
-    message: `Training stopped: the loss became ${e.message.match(/\((.*?)\)/)?.[1] ?? 'not a number'} `
-      + `(learning rate ${opts.lr}). The model was restored to its checkpoint at step ${r.step}. `
-      + 'Lower the learning rate and press Train again.',
+    say: [msg('Training stopped: the loss became {value} (learning rate {lr}). The model was restored to its checkpoint at step {step}. Lower the learning rate and press Train again.'),
+      { value: e.message.match(/\((.*?)\)/)?.[1] ?? t('not a number'), lr: String(opts.lr), step: r.step }],
     ...status(),
   });
   sendViews();
@@ -236,15 +237,17 @@ async function loop() {
 }
 
 function budgetReached(stats) {
-  if (budget.epochs > 0 && stats.epoch >= budget.epochs) return `the budget of ${budget.epochs} epochs is used up`;
+  if (budget.epochs > 0 && stats.epoch >= budget.epochs) return [msg('the budget of {n} epochs is used up'), { n: budget.epochs }];
   if (budget.patience > 0 && best.since >= budget.patience) {
-    return `the held-out loss has not improved for ${budget.patience} evaluations (best ${best.loss.toFixed(2)} nats)`;
+    return [msg('the held-out loss has not improved for {n} evaluations (best {best} nats)'), { n: budget.patience, best: best.loss.toFixed(2) }];
   }
   return null;
 }
 
 const handlers = {
   init,
+  /** The page's language, for the words the worker sends (its messages are [id, params], written out there). */
+  lang({ lang }) { useLang(lang); },
   async play() {
     if (playing) return;
     playing = true;
@@ -312,7 +315,7 @@ const handlers = {
 let queue = Promise.resolve();
 self.onmessage = (e) => {
   const h = handlers[e.data?.type];
-  if (!h) { post({ type: 'error', message: `unknown message ${e.data?.type}` }); return; }
+  if (!h) { post({ type: 'error', message: `unknown message ${e.data?.type}`, say: [msg('{why}'), { why: `unknown message ${e.data?.type}` }] }); return; }
   const run = guard(h);
   // play runs until paused: do not queue behind it, or pause would wait forever.
   if (e.data.type === 'play' || e.data.type === 'pause' || e.data.type === 'panic') { run(e.data); return; }

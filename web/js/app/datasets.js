@@ -1,5 +1,7 @@
 // The data sets the zoo's models are trained on: each one's name, the word for one of its images, its
 // class names, and the folder of its IDX splits under web/data (vae_core::zoo::DATASETS has the same folders).
+import { t } from '../i18n/i18n.js';
+
 export const DATASETS = {
   mnist: {
     name: 'MNIST', noun: 'digit', folder: '',
@@ -20,10 +22,12 @@ export const DEFAULT_DATASET = 'mnist';
 /** The user's own images (panels/own-data.js) as a data set: `classes` are their label names (none if they
  *  are unlabelled) and `heldout` the share kept out of training ({ n, images, bytes, labels }). They stay in
  *  the page and its storage. */
-export function setOwnDataset({ name, classes, heldout, trainN }) {
+export function setOwnDataset({ source, classes, heldout, trainN }) {
   DATASETS.own = {
-    name, noun: 'image', folder: null, own: true, classes, heldout, labelled: classes.length > 0,
-    pageTrainText: `your ${trainN.toLocaleString('en')} training images`, reference: null, referenceId: null,
+    /** "your images (a.png)" or "your images (40 files)": `source` is the one file's name, or the count. */
+    get name() { return /^\d+$/.test(source) ? t('your images ({n} files)', { n: Number(source) }) : t('your images ({file})', { file: source }); },
+    noun: 'image', folder: null, own: true, classes, heldout, labelled: classes.length > 0,
+    get pageTrainText() { return t('your {n} training images', { n: trainN }); }, reference: null, referenceId: null,
   };
   return DATASETS.own;
 }

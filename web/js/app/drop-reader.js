@@ -5,6 +5,7 @@
 import { parseIdx } from '../data.js';
 import { SIDE, greyOf, toMnist } from './preprocess.js';
 import { mulberry32 } from './random.js';
+import { Said, msg } from '../i18n/i18n.js';
 
 const PIXELS = SIDE * SIDE;
 const MB = 1024 * 1024;
@@ -41,27 +42,27 @@ export function parseNpy(b) {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const headerLen = major === 1 ? view.getUint16(8, true) : view.getUint32(8, true);
   const start = major === 1 ? 10 : 12;
-  if (b.length < start + headerLen) throw new Error('the .npy header is cut short');
+  if (b.length < start + headerLen) throw new Said('the .npy header is cut short');
   const header = new TextDecoder('latin1').decode(b.subarray(start, start + headerLen));
   const descr = header.match(/'descr':\s*'([^']*)'/)?.[1];
   const fortran = /'fortran_order':\s*True/.test(header);
   const shapeText = header.match(/'shape':\s*\(([^)]*)\)/)?.[1];
-  if (!descr || shapeText === undefined) throw new Error('the .npy header has no dtype or shape');
+  if (!descr || shapeText === undefined) throw new Said('the .npy header has no dtype or shape');
   const shape = shapeText.split(',').map((s) => s.trim()).filter(Boolean).map(Number);
   const shown = `(${shape.join(', ')}${shape.length === 1 ? ',' : ''})`;
   const types = { '|u1': [1, 'u8'], '<u1': [1, 'u8'], '<f4': [4, 'f32'], '<f8': [8, 'f64'] };
   if (!types[descr]) {
-    throw new Error(`its dtype is ${descr}; this page reads uint8 (0 to 255) or float32/float64 (0 to 1)`);
+    throw new Said('its dtype is {descr}; this page reads uint8 (0 to 255) or float32/float64 (0 to 1)', { descr });
   }
-  if (fortran) throw new Error('it is stored in Fortran order; save it with numpy.ascontiguousarray first');
+  if (fortran) throw new Said('it is stored in Fortran order; save it with numpy.ascontiguousarray first');
   const ok = (shape.length === 3 && shape[1] === SIDE && shape[2] === SIDE)
     || (shape.length === 2 && shape[1] === PIXELS) || (shape.length === 2 && shape[0] === SIDE && shape[1] === SIDE)
     || (shape.length === 1 && shape[0] === PIXELS);
-  if (!ok) throw new Error(`its shape is ${shown}, not 28 x 28 images: (n, 28, 28), (n, 784), (28, 28) or (784,)`);
+  if (!ok) throw new Said('its shape is {shape}, not 28 x 28 images: (n, 28, 28), (n, 784), (28, 28) or (784,)', { shape: shown });
   const count = shape.reduce((a, c) => a * c, 1);
   const [size, kind] = types[descr];
   const data = b.subarray(start + headerLen);
-  if (data.length < count * size) throw new Error(`its shape ${shown} needs ${count * size} bytes of data but it holds ${data.length}`);
+  if (data.length < count * size) throw new Said('its shape {shape} needs {need} bytes of data but it holds {held}', { shape: shown, need: String(count * size), held: String(data.length) });
   if (kind === 'u8') return data.slice(0, count);
   const values = kind === 'f32' ? new Float32Array(data.slice(0, count * 4).buffer) : new Float64Array(data.slice(0, count * 8).buffer);
   let bad = -1;
@@ -71,7 +72,7 @@ export function parseNpy(b) {
     if (!(v >= 0 && v <= 1)) { bad = i; break; }
     out[i] = Math.round(v * 255);
   }
-  if (bad >= 0) throw new Error(`its value ${values[bad]} (element ${bad}) is outside 0 to 1; float images must be scaled to [0, 1]`);
+  if (bad >= 0) throw new Said('its value {v} (element {i}) is outside 0 to 1; float images must be scaled to [0, 1]', { v: String(values[bad]), i: String(bad) });
   return out;
 }
 
@@ -134,40 +135,41 @@ function pairIdx(images, labels) {
  * drop as a whole is too big or empty.
  */
 export async function readDrop(files, options = {}) {
-  if (!files.length) throw new Error('The drop held no files.');
+  if (!files.length) throw new Said('The drop held no files.');
   const total = files.reduce((s, f) => s + f.file.size, 0);
   if (total > LIMITS.dropBytes) {
-    throw new Error(`The drop is ${mb(total)} (${files.length.toLocaleString('en')} files): more than this page reads at once (${mb(LIMITS.dropBytes)}). Nothing was read; drop fewer or smaller files.`);
+    throw new Said('The drop is {size} ({n} files): more than this page reads at once ({max}). Nothing was read; drop fewer or smaller files.', { size: mb(total), n: files.length, max: mb(LIMITS.dropBytes) });
   }
   const skipped = [];
   const notes = [];
-  const skip = (f, reason) => skipped.push({ name: f.path, reason });
+  // A reason is a Said (or an error's message): its words are those of the moment it is read.
+  const skip = (f, why) => skipped.push({ name: f.path, get reason() { return typeof why === 'string' ? why : why.message; } });
   const sorted = [...files].sort((a, b) => a.path.localeCompare(b.path, 'en', { numeric: true }));
 
   // Sniff every file (reading only its bytes, never trusting its name), unpacking gzip.
   const kinds = { picture: [], npy: [], 'idx-images': [], 'idx-labels': [] };
   let pictureCount = 0;
   for (const f of sorted) {
-    if (f.file.size === 0) { skip(f, 'the file is empty (0 bytes)'); continue; }
-    if (f.file.size > LIMITS.fileBytes) { skip(f, `the file is ${mb(f.file.size)}, more than the ${mb(LIMITS.fileBytes)} one file may be`); continue; }
+    if (f.file.size === 0) { skip(f, new Said('the file is empty (0 bytes)')); continue; }
+    if (f.file.size > LIMITS.fileBytes) { skip(f, new Said('the file is {size}, more than the {max} one file may be', { size: mb(f.file.size), max: mb(LIMITS.fileBytes) })); continue; }
     let bytes = new Uint8Array(await f.file.slice(0, 12).arrayBuffer());
     let kind = sniff(bytes);
     if (kind === null) {
       const ext = base(f.path).match(/\.([a-z0-9]+)$/i)?.[1];
-      skip(f, ext ? `its bytes are not a PNG, JPEG, WebP, .npy or IDX file, although its name ends in .${ext}` : 'its bytes are not a PNG, JPEG, WebP, .npy or IDX file');
+      skip(f, ext ? new Said('its bytes are not a PNG, JPEG, WebP, .npy or IDX file, although its name ends in .{ext}', { ext }) : new Said('its bytes are not a PNG, JPEG, WebP, .npy or IDX file'));
       continue;
     }
     if (kind === 'png' || kind === 'jpeg' || kind === 'webp') {
-      if (pictureCount >= LIMITS.images) { skip(f, `more than ${LIMITS.images.toLocaleString('en')} images: the cap`); continue; }
+      if (pictureCount >= LIMITS.images) { skip(f, new Said('more than {n} images: the cap', { n: LIMITS.images })); continue; }
       pictureCount++;
       kinds.picture.push({ ...f, type: kind });
       continue;
     }
     bytes = new Uint8Array(await f.file.arrayBuffer());
     if (kind === 'gzip') {
-      try { bytes = await gunzip(bytes); } catch { skip(f, 'it looks gzipped but does not unpack (corrupt or cut short)'); continue; }
+      try { bytes = await gunzip(bytes); } catch { skip(f, new Said('it looks gzipped but does not unpack (corrupt or cut short)')); continue; }
       kind = sniff(bytes);
-      if (kind !== 'npy' && kind !== 'idx-images' && kind !== 'idx-labels') { skip(f, 'it unpacks to something that is not an .npy or IDX file'); continue; }
+      if (kind !== 'npy' && kind !== 'idx-images' && kind !== 'idx-labels') { skip(f, new Said('it unpacks to something that is not an .npy or IDX file')); continue; }
     }
     kinds[kind].push({ ...f, bytes, name: base(f.path) });
   }
@@ -178,27 +180,27 @@ export async function readDrop(files, options = {}) {
     try {
       const images = parseNpy(f.bytes);
       parts.push({ images, labels: null });
-    } catch (e) { skip(f, e.message); }
+    } catch (e) { skip(f, e); }
   }
   const { pairs, unpaired } = pairIdx(kinds['idx-images'], kinds['idx-labels']);
-  for (const f of unpaired) skip(f, 'an IDX labels file with no IDX images file beside it');
+  for (const f of unpaired) skip(f, new Said('an IDX labels file with no IDX images file beside it'));
   for (const [im, lab] of pairs) {
     try {
-      const { dims, data } = parseIdx(im.bytes, 3, 'IDX images');
-      if (dims[1] !== SIDE || dims[2] !== SIDE) throw new Error(`its images are ${dims[1]} x ${dims[2]}, not 28 x 28`);
+      const { dims, data } = parseIdx(im.bytes, 3, msg('IDX images'));
+      if (dims[1] !== SIDE || dims[2] !== SIDE) throw new Said('its images are {w} x {h}, not 28 x 28', { w: dims[1], h: dims[2] });
       let labels = null;
       if (lab) {
-        const l = parseIdx(lab.bytes, 1, 'IDX labels');
+        const l = parseIdx(lab.bytes, 1, msg('IDX labels'));
         if (l.dims[0] !== dims[0]) {
-          throw new Error(`it holds ${dims[0].toLocaleString('en')} images but ${lab.path} holds ${l.dims[0].toLocaleString('en')} labels: the counts must agree`);
+          throw new Said('it holds {n} images but {file} holds {k} labels: the counts must agree', { n: dims[0], file: lab.path, k: l.dims[0] });
         }
-        if (l.data.some((v) => v >= LIMITS.classes)) notes.push(`${lab.path}: a label is ${LIMITS.classes} or more, so its labels were not used (at most ${LIMITS.classes} classes, 0 to ${LIMITS.classes - 1}).`);
+        if (l.data.some((v) => v >= LIMITS.classes)) notes.push(new Said('{file}: a label is {n} or more, so its labels were not used (at most {n} classes, 0 to {max}).', { file: lab.path, n: LIMITS.classes, max: LIMITS.classes - 1 }));
         else labels = l.data;
       }
       parts.push({ images: data, labels });
     } catch (e) {
-      skip(im, e.message);
-      if (lab) skip(lab, `its images file ${im.name} was skipped`);
+      skip(im, e);
+      if (lab) skip(lab, new Said('its images file {file} was skipped', { file: im.name }));
     }
   }
 
@@ -210,11 +212,11 @@ export async function readDrop(files, options = {}) {
     try {
       pic = await decodePicture(await f.file.arrayBuffer(), f.type);
     } catch {
-      skip(f, `its ${f.type.toUpperCase()} data could not be decoded (the file is corrupt or cut short)`);
+      skip(f, new Said('its {type} data could not be decoded (the file is corrupt or cut short)', { type: f.type.toUpperCase() }));
       continue;
     }
     const r = toMnist(pic.grey, pic.w, pic.h, options);
-    if (r.reason) { skip(f, r.reason); continue; }
+    if (r.reason) { skip(f, new Said(r.reason)); continue; }
     if (r.inverted) inverted++;
     pictures.push({ path: f.path, bytes: r.bytes });
   }
@@ -223,7 +225,8 @@ export async function readDrop(files, options = {}) {
     const images = new Uint8Array(pictures.length * PIXELS);
     pictures.forEach((p, i) => images.set(p.bytes, i * PIXELS));
     parts.push({ images, labels: null, names: lab });
-    if (inverted) notes.push(`${inverted.toLocaleString('en')} dark-on-light picture${inverted === 1 ? ' was' : 's were'} inverted to light ink on black, as MNIST's are.`);
+    if (inverted) notes.push(inverted === 1 ? new Said('One dark-on-light picture was inverted to light ink on black, as MNIST\'s are.')
+      : new Said('{n} dark-on-light pictures were inverted to light ink on black, as MNIST\'s are.', { n: inverted }));
   }
   return { ...combine(parts, notes), skipped, notes, inverted };
 }
@@ -232,7 +235,7 @@ export async function readDrop(files, options = {}) {
 function combine(parts, notes) {
   let n = parts.reduce((s, p) => s + p.images.length / PIXELS, 0);
   if (n > LIMITS.images) {
-    notes.push(`${n.toLocaleString('en')} images were found; the first ${LIMITS.images.toLocaleString('en')} were kept (the cap).`);
+    notes.push(new Said('{n} images were found; the first {max} were kept (the cap).', { n, max: LIMITS.images }));
     n = LIMITS.images;
   }
   const images = new Uint8Array(n * PIXELS);
@@ -256,10 +259,10 @@ function combine(parts, notes) {
       classes = distinct;
       labels = Uint8Array.from(named, (x) => distinct.indexOf(x));
     } else {
-      notes.push(`The labels have ${distinct.length} names; at most ${LIMITS.classes} classes are used, so the images are unlabelled.`);
+      notes.push(new Said('The labels have {n} names; at most {max} classes are used, so the images are unlabelled.', { n: distinct.length, max: LIMITS.classes }));
     }
   } else if (named.some((x) => x !== null)) {
-    notes.push('Some images have labels and some do not, so all are unlabelled.');
+    notes.push(new Said('Some images have labels and some do not, so all are unlabelled.'));
   }
   return { n, images, labels, classes };
 }
@@ -269,7 +272,8 @@ function combine(parts, notes) {
  *  0. Returns { train, heldout }, each { n, bytes, labels }. Throws if there are too few images to split. */
 export function holdOut({ n, images, labels }, seed = 1) {
   if (n < LIMITS.minImages) {
-    throw new Error(`${n === 1 ? 'One image is' : 'No image is'} not enough to train on: at least ${LIMITS.minImages} are needed, one to learn from and one held out to measure the model.`);
+    throw new Said(n === 1 ? 'One image is not enough to train on: at least {min} are needed, one to learn from and one held out to measure the model.'
+      : 'No image is not enough to train on: at least {min} are needed, one to learn from and one held out to measure the model.', { min: LIMITS.minImages });
   }
   const order = Array.from({ length: n }, (_, i) => i);
   const u = mulberry32(seed);

@@ -1,4 +1,6 @@
 // Keyboard shortcuts. One table drives both the handler and the `?` overlay, so they cannot disagree.
+import { t, text } from '../i18n/i18n.js';
+
 export const KEYS = [
   { keys: ['←', '→', '↑', '↓'], match: (e) => e.key.startsWith('Arrow'), action: 'move', help: 'Move the point, or the twin view\'s cursor (Shift: 10× bigger steps)' },
   { keys: ['G'], match: (e) => e.key === 'g' || e.key === 'G', action: 'toggle-grid', help: 'Switch between the map and the manifold grid' },
@@ -34,7 +36,7 @@ export function fillHelp(list) {
     const dt = document.createElement('dt');
     dt.innerHTML = k.keys.map((key) => `<kbd>${key}</kbd>`).join(' ');
     const dd = document.createElement('dd');
-    dd.textContent = k.help;
+    text(dd, () => t(k.help));
     row.append(dt, dd);
     list.append(row);
   }

@@ -3,8 +3,9 @@
 // pair and class fit depends on it. Each bad field is reported in words, and the rest still applies.
 import { DEFAULT_ID } from './zoo.js';
 import { formatHash, parseHash } from './urlstate.js';
+import { t } from '../i18n/i18n.js';
 
-export const HASHED = ['page', 'modelId', 'z', 'pair', 'label', 'view', 'grid', 'a', 'b', 'k', 'spherical', 'mapView', 'twin'];
+export const HASHED = ['page', 'lang', 'modelId', 'z', 'pair', 'label', 'view', 'grid', 'a', 'b', 'k', 'spherical', 'mapView', 'twin'];
 
 export function setupLink(app) {
   const { store, zoo } = app;
@@ -27,13 +28,14 @@ export function setupLink(app) {
     try {
       const id = patch.modelId ?? store.state.subject?.id ?? DEFAULT_ID;
       if (!zoo.entry(id)) {
-        problems.push(`The link names a model "${id}" that is not in the zoo, so the default model is shown.`);
+        problems.push(() => t('The link names a model "{id}" that is not in the zoo, so the default model is shown.', { id }));
       }
       const want = zoo.entry(id) ? id : DEFAULT_ID;
       if (!store.state.subject || store.state.subject.id !== want) {
         const ok = await app.models.choose(want, { quiet: true });
         if (!ok && !store.state.subject) {
-          problems.push($('error').textContent.replace(/ The explorer keeps its current model\.$/, ' The default model is shown.'));
+          const why = app.models.lastProblem;
+          problems.push(() => t('{why} The default model is shown.', { why: why() }));
           await app.models.choose(DEFAULT_ID, { quiet: true });
         }
       }
@@ -43,7 +45,7 @@ export function setupLink(app) {
       const fit = (key, v) => {
         if (!v) return undefined;
         if (v.length === d) return v;
-        problems.push(`The link's "${key}" has ${v.length} numbers, but ${s.id ?? 'this model'} has ${d} latent dimensions, so it was ignored.`);
+        problems.push(() => t('The link\'s "{key}" has {n} numbers, but {model} has {d} latent dimensions, so it was ignored.', { key, n: v.length, model: s.id ?? t('this model'), d }));
         return undefined;
       };
       const z = fit('z', patch.z);
@@ -51,21 +53,21 @@ export function setupLink(app) {
       const b = fit('b', patch.b);
       let { pair } = patch;
       if (pair && pair.some((p) => p >= d)) {
-        problems.push(`The link's "dims" names a dimension beyond this model's ${d}, so it was ignored.`);
+        problems.push(() => t('The link\'s "dims" names a dimension beyond this model\'s {d}, so it was ignored.', { d }));
         pair = undefined;
       }
       let { label } = patch;
       if (label !== undefined && label >= s.classes) {
-        if (s.conditional) problems.push(`The link's class "${label}" is beyond this model's ${s.classes}, so it was ignored.`);
+        if (s.conditional) problems.push(() => t('The link\'s class "{label}" is beyond this model\'s {n}, so it was ignored.', { label, n: s.classes }));
         label = undefined;
       }
       let { twin } = patch;
       if (twin && twin.some((t) => !zoo.entry(t))) {
-        problems.push(`The link's twin models (${twin.join(', ')}) are not both in the zoo, so the default pair is shown.`);
+        problems.push(() => t('The link\'s twin models ({ids}) are not both in the zoo, so the default pair is shown.', { ids: twin.join(', ') }));
         twin = undefined;
       }
       const next = {};
-      for (const [k, v] of Object.entries({ page: patch.page, view: patch.view, k: patch.k, spherical: patch.spherical, pair, label, twin })) {
+      for (const [k, v] of Object.entries({ page: patch.page, lang: patch.lang, view: patch.view, k: patch.k, spherical: patch.spherical, pair, label, twin })) {
         if (v !== undefined) next[k] = v;
       }
       if (patch.grid) next.grid = { ...store.state.grid, ...patch.grid };
@@ -76,7 +78,7 @@ export function setupLink(app) {
       app.point.request(z ?? store.state.z);
     } finally {
       applying = false;
-      app.showNotice(problems.join(' '));
+      app.showNotice(problems.length ? () => problems.map((say) => say()).join(' ') : '');
       saveHash();
     }
   }

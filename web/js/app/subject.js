@@ -3,19 +3,21 @@
 // that rank a drawing. Everything is computed on first use and kept.
 import { modelKind } from './zoo.js';
 import { DEFAULT_DATASET, dataset as datasetOf } from './datasets.js';
+import { t } from '../i18n/i18n.js';
 
 const PIXELS = 784;
 
 export class Subject {
   /** `owned`: free the Model when this subject is dropped (false for the zoo's, which are shared). */
   /** `heldout`: the held-out set of the model's data set `dataset` (an id of datasets.js). `bytes`: its
-   *  weights file, for a worker that builds its own copy (the anomaly lab). */
-  constructor(model, { id = null, name, owned = false, dataset = DEFAULT_DATASET, bytes = null }, heldout) {
+   *  weights file, for a worker that builds its own copy (the anomaly lab). `file`: the name of the file it
+   *  came from, if it is not the zoo's. */
+  constructor(model, { id = null, file = null, owned = false, dataset = DEFAULT_DATASET, bytes = null }, heldout) {
     this.model = model;
     this.bytes = bytes;
     this.id = id;
     this.config = model.config;
-    this.name = name ?? modelKind(this.config);
+    this.file = file;
     this.owned = owned;
     this.dataset = dataset;
     this.data = datasetOf(dataset);
@@ -23,9 +25,20 @@ export class Subject {
     this.cache = {};
   }
 
-  /** The word for one image of its data set ('digit', 'image'), and class y's name. */
-  get noun() { return this.data.noun; }
-  className(y) { return this.data.classes[y] ?? String(y); }
+  /** Its name in words ("VAE, 2-D"), with the file it came from if it is not the zoo's. */
+  get name() {
+    const kind = modelKind(this.config);
+    return this.file ? `${kind} (${this.file})` : kind;
+  }
+
+  /** The word for one image of its data set ('digit', 'image') and for several, and class y's name, in
+   *  the page's language (the user's own class names are theirs, and stay as they are). */
+  get noun() { return t(this.data.noun); }
+  get nouns() { return t(`${this.data.noun}s`); }
+  className(y) {
+    const name = this.data.classes[y] ?? String(y);
+    return this.data.own || !/\p{L}/u.test(name) ? name : t(name);
+  }
 
   get latent() { return this.config.latent; }
   get family() { return this.config.family; }

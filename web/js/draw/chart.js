@@ -2,11 +2,12 @@
 // batches (lines) and the held-out set (dots), with the pretrained model's held-out figure as a band.
 
 import { sizedCanvas } from './hidpi.js';
+import { msg, t } from '../i18n/i18n.js';
 
 const SERIES = [
-  { i: 1, name: '−ELBO', colour: '#1d2330' },
-  { i: 2, name: 'recon', colour: '#3b6fb6' },
-  { i: 3, name: 'KL', colour: '#c2762b' },
+  { i: 1, name: msg('−ELBO'), colour: '#1d2330' },
+  { i: 2, name: msg('recon'), colour: '#3b6fb6' },
+  { i: 3, name: msg('KL'), colour: '#c2762b' },
 ];
 
 /**
@@ -57,7 +58,7 @@ export function drawLossChart(canvas, history, reference) {
     ctx.fillStyle = '#5b6475';
   }
   ctx.textAlign = 'center';
-  ctx.fillText(`step (0 to ${lastStep.toLocaleString('en')})`, pad.l + pw / 2, h - 6);
+  ctx.fillText(t('step (0 to {n})', { n: lastStep }), pad.l + pw / 2, h - 6);
 
   if (reference) {
     // The pretrained model's held-out -ELBO, as a band of +-1 nat.
@@ -65,7 +66,7 @@ export function drawLossChart(canvas, history, reference) {
     ctx.fillRect(pad.l, y(reference.loss + 1), pw, Math.max(2, y(reference.loss - 1) - y(reference.loss + 1)));
     ctx.fillStyle = '#2e7d32';
     ctx.textAlign = 'left';
-    ctx.fillText(`pretrained model, held-out: ${reference.loss.toFixed(1)}`, pad.l + 4, y(reference.loss) + 14);
+    ctx.fillText(t('pretrained model, held-out: {v}', { v: reference.loss.toFixed(1) }), pad.l + 4, y(reference.loss) + 14);
   }
 
   // A long session has tens of thousands of chunks: draw one averaged point per pixel column.
@@ -95,7 +96,7 @@ export function drawLossChart(canvas, history, reference) {
  *  and the first held-out dot sit at the top left). Entries are laid out by their measured widths, in as
  *  many right-aligned rows as the plot's width needs, so that none runs into the right axis's labels. */
 function drawLegend(ctx, pad, pw, series) {
-  const entries = series.map((s) => ({ s, text: s.i === 3 ? `${s.name} (right axis)` : s.name }));
+  const entries = series.map((s) => ({ s, text: s.i === 3 ? t('{name} (right axis)', { name: s.name }) : t(s.name) }));
   for (const e of entries) e.width = 16 + ctx.measureText(e.text).width;
   const gap = 12;
   const rows = [[]];

@@ -1,6 +1,7 @@
 // The anomaly lab's two charts: histograms of per-image scores for several image sets on a logarithmic axis,
 // with the threshold as a vertical line, and the ROC curve with the threshold's point.
 
+import { t } from '../i18n/i18n.js';
 import { sizedCanvas } from './hidpi.js';
 
 const PAD = { l: 40, r: 12, t: 10, b: 30 };
@@ -90,7 +91,7 @@ export function drawHistograms(canvas, sets, axis, threshold) {
     ctx.stroke();
     if (shown.includes(t)) ctx.fillText(t.text, Math.min(w - halfWidth(t) + 6, Math.max(halfWidth(t) - 6, t.x)), PAD.t + ph + 16);
   }
-  ctx.fillText('score (nats, log scale)', (PAD.l + w - PAD.r) / 2, h - 2);
+  ctx.fillText(t('score (nats, log scale)'), (PAD.l + w - PAD.r) / 2, h - 2);
   // The threshold.
   const x = axis.toPx(threshold);
   ctx.strokeStyle = '#b3261e';
@@ -125,13 +126,13 @@ export function drawRoc(canvas, curve, point, colour) {
   ctx.setLineDash([]);
   ctx.fillStyle = ink;
   ctx.textAlign = 'center';
-  ctx.fillText('false-positive rate', X(0.5), Y(0) + 24);
+  ctx.fillText(t('false-positive rate'), X(0.5), Y(0) + 24);
   ctx.fillText('0', X(0), Y(0) + 12);
   ctx.fillText('1', X(1), Y(0) + 12);
   ctx.save();
   ctx.translate(PAD.l - 26, Y(0.5));
   ctx.rotate(-Math.PI / 2);
-  ctx.fillText('true-positive rate', 0, 0);
+  ctx.fillText(t('true-positive rate'), 0, 0);
   ctx.restore();
   if (!curve) return;
   ctx.strokeStyle = colour;

@@ -1,6 +1,7 @@
 // Interpolation strips: K decoded digits along a latent path, the plain pixel cross-fade between the two
 // end images for comparison, and a PNG export sized for slides.
 import { SIDE } from './digit.js';
+import { t } from '../i18n/i18n.js';
 
 const PIXELS = SIDE * SIDE;
 
@@ -66,8 +67,8 @@ export async function exportStripPng(latent, pixel, k, { labels = true, mode = '
   const { canvas, ctx } = blackCanvas(width, height);
   const left = Math.floor((width - (k * cell + (k - 1) * gap)) / 2);
   const rows = [
-    [latent, `Latent interpolation (${mode}), decoded`],
-    [pixel, 'Pixel cross-fade between the end images'],
+    [latent, t('Latent interpolation ({mode}), decoded', { mode: mode === 'spherical' ? t('spherical') : t('linear') })],
+    [pixel, t('Pixel cross-fade between the end images')],
   ];
   rows.forEach(([probs, title], r) => {
     const top = gap + r * (cell + gap + labelH) + labelH;

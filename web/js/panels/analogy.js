@@ -4,6 +4,7 @@
 import { showSheet, exportSheetPng } from '../draw/sheet.js';
 import { paintDigit } from '../draw/digit.js';
 import { formatList } from '../app/format.js';
+import { onLang, t } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const PIXELS = 784;
@@ -15,11 +16,11 @@ export function setupAnalogy(app) {
   function source() {
     if ($('analogy-source').value === 'drawing') {
       const x = store.state.drawing;
-      return x ? { x, label: store.state.label, what: `the drawing, as a ${app.className(store.state.label)}` } : null;
+      return x ? { x, label: store.state.label, what: t('the drawing, as a {name}', { name: app.className(store.state.label) }) } : null;
     }
     const i = Number($('analogy-index').value);
     if (!Number.isInteger(i) || i < 0 || i >= app.heldout.n) return null;
-    return { x: app.heldout.images.subarray(i * PIXELS, (i + 1) * PIXELS), label: app.heldout.labels[i], what: `held-out #${i}, a ${app.className(app.heldout.labels[i])}` };
+    return { x: app.heldout.images.subarray(i * PIXELS, (i + 1) * PIXELS), label: app.heldout.labels[i], what: t('held-out #{i}, a {name}', { i: String(i), name: app.className(app.heldout.labels[i]) }) };
   }
 
   function render() {
@@ -28,7 +29,7 @@ export function setupAnalogy(app) {
     if (!s?.conditional) { row = null; return; }
     const src = source();
     if (!src) {
-      $('analogy-info').textContent = `Draw a ${app.classNoun} (and pick its class above), or give a held-out number from 0 to ${app.heldout.n - 1}.`;
+      $('analogy-info').textContent = t('Draw a {noun} (and pick its class above), or give a held-out number from 0 to {max}.', { noun: app.classNoun, max: String(app.heldout.n - 1) });
       row = null;
       return;
     }
@@ -40,7 +41,7 @@ export function setupAnalogy(app) {
     const probs = s.model.decode(z, labels);
     paintDigit($('analogy-input'), src.x);
     showSheet($('analogy-row'), probs, 1, n);
-    $('analogy-info').textContent = `${src.what}: z = μ(x, y) = (${formatList(mu)}), decoded with each label 0 to ${n - 1}.`;
+    $('analogy-info').textContent = `${src.what}: z = μ(x, y) = (${formatList(mu)}), ${t('decoded with each label 0 to {max}.', { max: String(n - 1) })}`;
     row = { z: Array.from(mu), label: src.label, probs };
   }
 
@@ -48,7 +49,7 @@ export function setupAnalogy(app) {
     if (!row) return;
     const n = app.subject.classes;
     const { blob } = await exportSheetPng(row.probs, 1, n, {
-      title: `Style analogy: one z, decoded as each ${app.classNoun}`,
+      title: t('Style analogy: one z, decoded as each {noun}', { noun: app.classNoun }),
       colLabels: Array.from({ length: n }, (_, y) => `y = ${app.className(y)}`),
       labels: $('export-labels').checked,
     });
@@ -58,5 +59,6 @@ export function setupAnalogy(app) {
   for (const id of ['analogy-source', 'analogy-index']) $(id).addEventListener('change', render);
   $('analogy-export').addEventListener('click', exportPng);
   store.subscribe(['subject', 'drawing', 'label'], render);
+  onLang(() => { if (app.subject) render(); });
   return { get row() { return row; }, render };
 }

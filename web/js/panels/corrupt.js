@@ -4,6 +4,7 @@
 // clean one.
 import { mulberry32, normals } from '../app/random.js';
 import { paintDigit } from '../draw/digit.js';
+import { t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const SIDE = 28;
@@ -55,11 +56,11 @@ export function setupCorrupt(app) {
     const set = store.state.twinSubjects?.[0]?.heldout ?? app.heldout;
     if ($('corrupt-source').value === 'drawing') {
       const x = store.state.drawing;
-      return x ? { clean: x, label: store.state.label, what: 'the drawing' } : null;
+      return x ? { clean: x, label: store.state.label, what: () => t('the drawing') } : null;
     }
     const i = Number($('corrupt-index').value);
-    if (!Number.isInteger(i) || i < 0 || i >= set.n) return { problem: `A held-out number is a whole number from 0 to ${set.n - 1}.` };
-    return { clean: set.images.subarray(i * PIXELS, (i + 1) * PIXELS), label: set.labels[i], what: `held-out #${i}` };
+    if (!Number.isInteger(i) || i < 0 || i >= set.n) return { problem: () => t('A held-out number is a whole number from 0 to {max}.', { max: String(set.n - 1) }) };
+    return { clean: set.images.subarray(i * PIXELS, (i + 1) * PIXELS), label: set.labels[i], what: () => t('held-out #{i}', { i: String(i) }) };
   }
 
   function render() {
@@ -67,7 +68,7 @@ export function setupCorrupt(app) {
     const src = source();
     const info = $('corrupt-info');
     if (!src || src.problem) {
-      info.textContent = src?.problem ?? `Draw a ${app.classNoun} on the explore page first, or pick a held-out one.`;
+      text(info, src?.problem ?? (() => t('Draw a {noun} on the explore page first, or pick a held-out one.', { noun: app.classNoun })));
       last = null;
       return;
     }
@@ -84,11 +85,14 @@ export function setupCorrupt(app) {
       const probs = s.decode(mu, src.label);
       const error = rmse(probs, src.clean);
       paintDigit($(`corrupt-recon-${k}`), probs);
-      $(`corrupt-name-${k}`).textContent = `${s.id}: error ${error.toFixed(1)}`;
+      text($(`corrupt-name-${k}`), () => t('{id}: error {v}', { id: s.id, v: error.toFixed(1) }));
       recons.push({ id: s.id, probs, error });
     });
-    $('corrupt-noisy-error').textContent = `corrupted: error ${rmse(noisy, src.clean).toFixed(1)}`;
-    info.textContent = `${src.what}, ${$('corrupt-kind').selectedOptions[0].textContent} at ${strength.toFixed(2)}. Each model reconstructs the corrupted image, decode(encode(x̃)); the error is the root-mean-square pixel difference from the clean image, in grey levels (0–255).`;
+    const noisyError = rmse(noisy, src.clean).toFixed(1);
+    text($('corrupt-noisy-error'), () => t('corrupted: error {v}', { v: noisyError }));
+    const how = $('corrupt-kind').selectedOptions[0];
+    text(info, () => `${t('{what}, {kind} at {v}.', { what: src.what, kind: how.textContent, v: strength.toFixed(2) })} `
+      + t('Each model reconstructs the corrupted image, decode(encode(x̃)); the error is the root-mean-square pixel difference from the clean image, in grey levels (0–255).'));
     last = { clean: src.clean, noisy, label: src.label, recons };
   }
 

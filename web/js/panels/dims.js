@@ -3,6 +3,7 @@
 // others held at the point, exportable as a PNG for slides.
 import { showSheet, exportSheetPng } from '../draw/sheet.js';
 import { zName } from './point.js';
+import { onLang, t } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 export const ACTIVE_KL = 0.01; // nats
@@ -32,7 +33,7 @@ export function setupDims(app) {
     box.replaceChildren();
     const kl = s.klPerDim;
     if (!kl) {
-      $('kl-info').textContent = 'An autoencoder has no posterior q(z | x), so no KL per dimension: its code is a point.';
+      $('kl-info').textContent = t('An autoencoder has no posterior q(z | x), so no KL per dimension: its code is a point.');
       box.dataset.kl = '';
       return;
     }
@@ -52,16 +53,16 @@ export function setupDims(app) {
       const num = document.createElement('span');
       num.textContent = v.toFixed(v < 0.1 ? 3 : 2);
       row.append(name, bar, num);
-      row.setAttribute('aria-label', `${zName(j)}: KL ${v.toFixed(3)} nats${v <= ACTIVE_KL ? ', inactive' : ''}`);
+      row.setAttribute('aria-label', t(v <= ACTIVE_KL ? '{name}: KL {v} nats, inactive' : '{name}: KL {v} nats', { name: zName(j), v: v.toFixed(3) }));
       box.append(row);
     });
     box.dataset.kl = Array.from(kl).join(',');
     const active = Array.from(kl.keys()).filter((j) => kl[j] > ACTIVE_KL);
     const total = kl.reduce((a, b) => a + b, 0);
-    $('kl-info').textContent = `KL(q(z_j | x) ‖ N(0, 1)) of each dimension, averaged over the ${app.heldout.n.toLocaleString('en')} held-out ${app.classNoun}s; `
-      + `they sum to ${total.toFixed(2)} nats. Active units (KL > ${ACTIVE_KL} nats): ${active.length} of ${kl.length}`
+    $('kl-info').textContent = t('KL(q(z_j | x) ‖ N(0, 1)) of each dimension, averaged over the {n} held-out {nouns}; they sum to {total} nats.', { n: app.heldout.n, nouns: app.classNouns, total: total.toFixed(2) })
+      + ` ${t('Active units (KL > {min} nats): {k} of {d}', { min: ACTIVE_KL, k: active.length, d: kl.length })}`
       + `${active.length ? ` (${active.map(zName).join(', ')})` : ''}.`
-      + `${active.length < kl.length ? ' The others carry no information about x: the encoder gives them the prior, and the decoder ignores them (posterior collapse).' : ''}`;
+      + `${active.length < kl.length ? ` ${t('The others carry no information about x: the encoder gives them the prior, and the decoder ignores them (posterior collapse).')}` : ''}`;
     box.dataset.active = active.join(',');
   }
 
@@ -93,7 +94,7 @@ export function setupDims(app) {
     const kl = s.klPerDim;
     const { steps, lo, hi } = TRAVERSAL;
     const { blob } = await exportSheetPng(sheet.probs, s.latent, steps, {
-      title: `Latent traversals of the ${s.name}: each row moves one dimension from ${lo} to ${hi}`,
+      title: t('Latent traversals of the {name}: each row moves one dimension from {lo} to {hi}', { name: s.name, lo, hi }),
       rowLabels: Array.from({ length: s.latent }, (_, j) => `${zName(j)}${kl ? ` · ${kl[j].toFixed(2)}` : ''}`),
       colLabels: Array.from({ length: steps }, (_, c) => (lo + ((hi - lo) * c) / (steps - 1)).toFixed(2)),
       labels: $('export-labels').checked,
@@ -103,6 +104,7 @@ export function setupDims(app) {
 
   $('traversal-export').addEventListener('click', exportPng);
   store.subscribe(['subject'], () => { bars(); soon(); });
+  onLang(() => { if (app.subject) bars(); });
   store.subscribe(['z', 'label'], soon);
   return { get sheet() { return sheet; }, traversal };
 }

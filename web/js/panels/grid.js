@@ -3,6 +3,7 @@
 import { axisValues, drawManifold, gridPoints } from '../draw/manifold.js';
 import { LIMITS } from '../app/urlstate.js';
 import { zName } from './point.js';
+import { onLang, t } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -35,11 +36,11 @@ export function setupGrid(app) {
     }
     const cell = drawManifold($('manifold'), cache.probs, n, cache.axis, [z[pair[0]], z[pair[1]]]);
     $('manifold').dataset.cell = cell ? cell.join(',') : '';
-    const others = s.latent > 2 ? ` in ${zName(pair[0])} and ${zName(pair[1])}, the other dimensions at the point's values` : '';
-    const cls = s.conditional ? `, all decoded as ${app.classNoun} ${app.className(label)}` : '';
-    $('grid-info').textContent = `${n}×${n} ${app.classNoun}s over [−${range}, ${range}]²${others}${cls}, ${spacing === 'quantile'
-      ? 'at evenly spaced quantiles of N(0, 1) (denser near 0)' : 'evenly spaced'}. ${cell
-      ? 'The red square is the cell nearest to the point.' : 'The point lies outside this grid.'}`;
+    const others = s.latent > 2 ? t(' in {a} and {b}, the other dimensions at the point\'s values', { a: zName(pair[0]), b: zName(pair[1]) }) : '';
+    const cls = s.conditional ? t(', all decoded as {noun} {name}', { noun: app.classNoun, name: app.className(label) }) : '';
+    $('grid-info').textContent = `${t('{n}×{n} {nouns} over [−{r}, {r}]²', { n, nouns: app.classNouns, r: String(range) })}${others}${cls}, ${spacing === 'quantile'
+      ? t('at evenly spaced quantiles of N(0, 1) (denser near 0)') : t('evenly spaced')}. ${cell
+      ? t('The red square is the cell nearest to the point.') : t('The point lies outside this grid.')}`;
   }
 
   function pick(e) {
@@ -57,7 +58,7 @@ export function setupGrid(app) {
   $('grid-range').addEventListener('change', (e) => {
     const r = Number(e.target.value);
     if (!(r >= LIMITS.r[0] && r <= LIMITS.r[1])) {
-      app.showNotice(`The grid's range must be a number from ${LIMITS.r[0]} to ${LIMITS.r[1]}.`);
+      app.showNotice(() => t('The grid\'s range must be a number from {lo} to {hi}.', { lo: LIMITS.r[0], hi: LIMITS.r[1] }));
       e.target.value = store.state.grid.range;
       return;
     }
@@ -79,5 +80,6 @@ export function setupGrid(app) {
 
   store.subscribe(['z', 'grid', 'pair', 'label', 'subject', 'view'], render);
   store.subscribe(['grid'], showFields);
+  onLang(render);
   return { render, showFields };
 }

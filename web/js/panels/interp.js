@@ -3,6 +3,7 @@
 import { latentPath } from '../model.js';
 import { crossFade, exportStripPng, showStrip } from '../draw/strip.js';
 import { formatList } from '../app/format.js';
+import { t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const PIXELS = 784;
@@ -17,19 +18,21 @@ export function setupInterp(app) {
 
   function setEnd(which, z, label) {
     store.set({ [which]: z ? Array.from(z) : null });
-    $(`${which}-out`).textContent = z ? `${which.toUpperCase()} = (${formatList(z, 2, { over: 3 })})${label ? `, ${label}` : ''}` : `${which.toUpperCase()} not set`;
+    const end = which.toUpperCase();
+    text($(`${which}-out`), () => (z ? `${end} = (${formatList(z, 2, { over: 3 })})${label ? `, ${label()}` : ''}` : t('{end} not set', { end })));
   }
 
   function setEndFromHeldout(which, i) {
     const d = app.subject.latent;
     $(`${which}-index`).value = String(i);
-    setEnd(which, app.subject.mu.subarray(d * i, d * i + d), `held-out #${i} (a ${app.className(app.heldout.labels[i])})`);
+    const y = app.heldout.labels[i];
+    setEnd(which, app.subject.mu.subarray(d * i, d * i + d), () => t('held-out #{i} (a {name})', { i: String(i), name: app.className(y) }));
   }
 
   function endFromIndex(which) {
     const i = Number($(`${which}-index`).value);
     if (!Number.isInteger(i) || i < 0 || i >= app.heldout.n) {
-      app.showNotice(`A held-out ${app.classNoun} number is a whole number from 0 to ${app.heldout.n - 1}.`);
+      app.showNotice(() => t('A held-out {noun} number is a whole number from 0 to {max}.', { noun: app.classNoun, max: String(app.heldout.n - 1) }));
       return;
     }
     app.showNotice('');
@@ -44,7 +47,8 @@ export function setupInterp(app) {
     if (api.arming) {
       if (store.state.view !== 'map') store.set({ view: 'map' });
       $('latent').scrollIntoView({ block: 'nearest' });
-      app.showNotice(`Click the map to set ${api.arming.toUpperCase()}; click a dot to use that held-out ${app.classNoun}. Esc cancels.`);
+      const end = api.arming.toUpperCase();
+      app.showNotice(() => t('Click the map to set {end}; click a dot to use that held-out {noun}. Esc cancels.', { end, noun: app.classNoun }));
     } else {
       app.showNotice('');
     }
@@ -88,10 +92,11 @@ export function setupInterp(app) {
       walk = { last: performance.now(), frame: 0 };
       walk.frame = requestAnimationFrame(stepWalk);
     } else {
-      app.showNotice(`Set both A and B first (press A and B, or pick two held-out ${app.classNoun}s).`);
+      app.showNotice(() => t('Set both A and B first (press A and B, or pick two held-out {nouns}).', { nouns: app.classNouns }));
     }
     $('walk-play').setAttribute('aria-pressed', String(!!walk));
-    $('walk-play').firstChild.textContent = walk ? '❚❚ Pause walk ' : '▶ Play walk ';
+    const playing = !!walk;
+    text($('walk-play-text'), () => (playing ? t('❚❚ Pause walk') : t('▶ Play walk')));
   }
 
   function stepWalk(now) {
@@ -112,7 +117,7 @@ export function setupInterp(app) {
 
   async function exportStrip() {
     if (!strips) {
-      app.showNotice('Set both A and B first: the export is of the strip between them.');
+      app.showNotice(() => t('Set both A and B first: the export is of the strip between them.'));
       return;
     }
     const { blob } = await exportStripPng(strips.latent, strips.pixel, store.state.k, {

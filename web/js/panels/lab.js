@@ -6,13 +6,14 @@ import { mulberry32 } from '../app/random.js';
 import { shareAbove } from '../app/roc.js';
 import { dataset } from '../app/datasets.js';
 import { drawHistograms, drawRoc, scoreAxis } from '../draw/score-charts.js';
+import { num, onLang, t, text, writeRich } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const PIXELS = 784;
 const NOISE = 1000;
 const YOURS = 1000;
 const COLOURS = { own: '#3b6fb6', other: '#c2762b', noise: '#6b7280', yours: '#8e3fa8' };
-const pct = (v) => `${(100 * v).toFixed(1)} %`;
+const pct = (v) => `${num(100 * v, 1)} %`;
 
 /** 1,000 images of pixels drawn uniformly from [0, 1], seeded. */
 function noiseImages() {
@@ -28,7 +29,7 @@ export function setupLab(app) {
   let job = 0;
   let noise = null;
   let scores = {}; // set name -> sorted Float32Array, for the current job's subject
-  let names = {}; // set name -> words
+  let names = {}; // set name -> what writes its words
   let subject = null;
   let curve = null;
   let threshold = null;
@@ -76,23 +77,23 @@ export function setupLab(app) {
     curve = null;
     rocFor = null;
     threshold = null;
-    if (!s.bytes) { say(`The lab needs ${s.name}'s weights file, which this page no longer has.`); return; }
+    if (!s.bytes) { say(() => t('The lab needs {name}\'s weights file, which this page no longer has.', { name: s.name })); return; }
     noise ??= noiseImages();
     const other = dataset(otherId(s));
     names = {
-      own: `${s.data.name} held-out ${s.noun}s`,
-      other: `${other.name} held-out ${other.noun}s`,
-      noise: 'uniform noise',
-      yours: 'your drawing and images',
+      own: () => t('{data} held-out {nouns}', { data: s.data.name, nouns: s.nouns }),
+      other: () => t('{data} held-out {nouns}', { data: other.name, nouns: t(`${other.noun}s`) }),
+      noise: () => t('uniform noise'),
+      yours: () => t('your drawing and images'),
     };
-    for (const o of $('lab-anomalies').options) o.textContent = names[o.value];
-    say(`Scoring with ${s.name}…`);
+    for (const o of $('lab-anomalies').options) text(o, names[o.value]);
+    say(() => t('Scoring with {name}…', { name: s.name }));
     let otherSet;
     try {
       otherSet = await app.heldoutOf(otherId(s));
     } catch (e) {
       otherSet = null;
-      say(e.message);
+      say(() => e.message);
     }
     if (id !== job) return;
     if (!keys.has(s)) keys.set(s, nextKey++);
@@ -105,7 +106,7 @@ export function setupLab(app) {
   function startWorker() {
     worker = new Worker(new URL('../lab-worker.js', import.meta.url), { type: 'module' });
     worker.onmessage = onMessage;
-    worker.onerror = (e) => { e.preventDefault(); say(`The lab's worker failed (${e.message || 'it could not start'}).`); };
+    worker.onerror = (e) => { e.preventDefault(); say(() => t('The lab\'s worker failed ({why}).', { why: e.message || t('it could not start') })); };
   }
 
   function onMessage({ data: m }) {
@@ -124,7 +125,7 @@ export function setupLab(app) {
       complete = true;
       document.body.dataset.labDone = String(m.job);
     } else if (m.type === 'error') {
-      say(`The lab could not score the images: ${m.message}.`);
+      say(() => t('The lab could not score the images: {why}.', { why: m.message }));
     }
   }
 
@@ -137,7 +138,7 @@ export function setupLab(app) {
   }
 
   const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-  const say = (text) => { $('lab-rates').textContent = text; };
+  const say = (make) => { text($('lab-rates'), make); };
 
   function draw() {
     const shown = Object.keys(COLOURS).filter((k) => scores[k]?.length);
@@ -150,21 +151,25 @@ export function setupLab(app) {
     const fpr = shareAbove(scores.own, threshold);
     const tpr = scores[a]?.length ? shareAbove(scores[a], threshold) : null;
     drawRoc($('lab-roc'), curve, tpr === null ? null : [fpr, tpr], COLOURS[a]);
-    const t = threshold.toFixed(1);
     const h = $('lab-hist');
-    h.setAttribute('aria-valuenow', t);
+    h.setAttribute('aria-valuenow', threshold.toFixed(1));
     h.setAttribute('aria-valuemin', String(Math.round(axis.lo)));
     h.setAttribute('aria-valuemax', String(Math.round(axis.hi)));
     h.dataset.threshold = String(threshold);
-    let text = `Threshold ${t} nats: it flags ${pct(fpr)} of the ${names.own}, the normal images (false positives)`;
-    text += tpr === null ? `. There are no ${a === 'yours' ? 'drawings or images of yours yet: draw on the explore page\'s pad, or read your own images on the train page' : names[a]} to score.`
-      : ` and ${pct(tpr)} of the ${names[a]} (true positives).`;
-    say(text);
-    h.setAttribute('aria-valuetext', text);
+    const at = { at: threshold.toFixed(1), fpr: pct(fpr), normal: names.own, tpr: tpr === null ? '' : pct(tpr), anomalies: names[a] };
+    let rates;
+    if (tpr !== null) rates = t('Threshold {at} nats: it flags {fpr} of the {normal}, the normal images (false positives) and {tpr} of the {anomalies} (true positives).', at);
+    else {
+      rates = `${t('Threshold {at} nats: it flags {fpr} of the {normal}, the normal images (false positives).', at)} ${a === 'yours'
+        ? t('There are no drawings or images of yours yet: draw on the explore page\'s pad, or read your own images on the train page.')
+        : t('There are no {anomalies} to score.', at)}`;
+    }
+    say(() => rates);
+    h.setAttribute('aria-valuetext', rates);
     $('lab-rates').dataset.fpr = String(fpr);
     $('lab-rates').dataset.tpr = tpr === null ? '' : String(tpr);
     const auc = curve && rocFor === a ? curve.auroc : null;
-    $('lab-auroc').textContent = auc === null ? 'AUROC: …' : `AUROC ${auc.toFixed(3)} (1 = perfect separation, 0.5 = a coin toss, below 0.5 = the anomalies look more normal than the normal images)`;
+    $('lab-auroc').textContent = auc === null ? 'AUROC: …' : `AUROC ${auc.toFixed(3)} ${t('(1 = perfect separation, 0.5 = a coin toss, below 0.5 = the anomalies look more normal than the normal images)')}`;
     reverseCase(auc);
   }
 
@@ -175,7 +180,8 @@ export function setupLab(app) {
       sw.className = 'swatch';
       sw.style.background = COLOURS[k];
       const med = scores[k][scores[k].length >> 1];
-      li.append(sw, `${names[k]}${k === 'own' ? ' (normal)' : ''}: ${scores[k].length.toLocaleString('en')}, median ${med.toFixed(1)} nats`);
+      const name = k === 'own' ? t('{name} (normal)', { name: names[k] }) : names[k]();
+      li.append(sw, t('{name}: {n}, median {median} nats', { name, n: scores[k].length, median: med.toFixed(1) }));
       return li;
     }));
   }
@@ -185,9 +191,10 @@ export function setupLab(app) {
     const on = subject?.dataset === 'fashion-mnist' && anomalySet() === 'other' && auc !== null;
     $('lab-reverse').hidden = !on;
     if (!on) return;
-    $('lab-reverse-auc').textContent = auc.toFixed(3);
-    const more = 1 - auc;
-    $('lab-reverse-share').textContent = pct(more);
+    const share = Object.assign(document.createElement('span'), { id: 'lab-reverse-share', textContent: pct(1 - auc) });
+    const value = Object.assign(document.createElement('b'), { id: 'lab-reverse-auc', textContent: auc.toFixed(3) });
+    writeRich($('lab-reverse'), t('<b>The famous reverse case</b> (Nalisnick et al., 2019, “Do Deep Generative Models Know What They Don\'t Know?”): this VAE was trained on clothes, yet it gives the MNIST digits, which it has never seen, a lower score, that is a higher likelihood, than its own held-out clothes in {share} of the pairs of one digit and one garment: AUROC {auc}, no better than a coin toss. The likelihood mostly measures how simple an image is (a digit is mostly black background, which is easy to predict), not what it shows.'),
+      { share, auc: value });
   }
 
   // The threshold: dragged on the histogram, or moved by the arrow keys (1 % of the axis's span, 10 % with Shift).
@@ -215,6 +222,7 @@ export function setupLab(app) {
   });
   store.subscribe(['page', 'subject'], () => run());
   new ResizeObserver(() => draw()).observe(h);
+  onLang(() => draw());
   return {
     run,
     get scores() { return scores; },

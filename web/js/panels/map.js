@@ -5,6 +5,7 @@ import { PlaneInput } from '../draw/plane-input.js';
 import { paintDigit } from '../draw/digit.js';
 import { CLASS_COLOURS } from '../draw/palette.js';
 import { zName } from './point.js';
+import { attr, t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const PIXELS = 784;
@@ -43,7 +44,9 @@ export function setupMap(app) {
     paintDigit($('inspect-recon'), s.decode(mu, labels[i]));
     const [a, b] = store.state.pair;
     const info = $('inspect-info');
-    info.textContent = `Held-out #${i}, a ${app.className(labels[i])}: μ = (${d > 2 ? `${zName(a)} ${mu[a].toFixed(2)}, ${zName(b)} ${mu[b].toFixed(2)}` : `${mu[0].toFixed(2)}, ${mu[1].toFixed(2)}`})${s.gaussian ? '' : ' (an autoencoder: the code z itself)'}.`;
+    const at = `μ = (${d > 2 ? `${zName(a)} ${mu[a].toFixed(2)}, ${zName(b)} ${mu[b].toFixed(2)}` : `${mu[0].toFixed(2)}, ${mu[1].toFixed(2)}`})`;
+    const y = labels[i];
+    text(info, () => `${t('Held-out #{i}, a {name}', { i: String(i), name: app.className(y) })}: ${at}${s.gaussian ? '' : ` ${t('(an autoencoder: the code z itself)')}`}.`);
     info.dataset.index = String(i);
   }
 
@@ -55,18 +58,18 @@ export function setupMap(app) {
       const li = document.createElement('li');
       const b = document.createElement('button');
       b.type = 'button';
-      const name = app.className(d);
       b.setAttribute('aria-pressed', 'true');
-      b.setAttribute('aria-label', `${app.classNoun} ${name}: shown`);
+      attr(b, 'aria-label', () => t('{noun} {name}: shown', { noun: app.classNoun, name: app.className(d) }));
       const swatch = document.createElement('span');
       swatch.className = 'swatch';
       swatch.style.background = colour; // a CSSOM property, which the page's style-src 'self' allows
+      const name = text(document.createElement('span'), () => app.className(d));
       b.append(swatch, name);
       b.addEventListener('click', () => {
         if (hidden.has(d)) hidden.delete(d); else hidden.add(d);
         const shown = !hidden.has(d);
         b.setAttribute('aria-pressed', String(shown));
-        b.setAttribute('aria-label', `${app.classNoun} ${name}: ${shown ? 'shown' : 'hidden'}`);
+        attr(b, 'aria-label', () => t(shown ? '{noun} {name}: shown' : '{noun} {name}: hidden', { noun: app.classNoun, name: app.className(d) }));
         plane.setHiddenClasses(hidden);
       });
       li.append(b);
@@ -101,7 +104,11 @@ export function setupMap(app) {
     $('dim-x').value = String(i);
     $('dim-y').value = String(j);
     const d = app.subject.latent;
-    $('map-hint').textContent = `Dots: the ${app.heldout.n.toLocaleString('en')} held-out ${app.classNoun}s at their encoder ${app.subject.gaussian ? 'means μ' : 'codes z'}, coloured by class${d > 2 ? `, in ${zName(i)} and ${zName(j)} (the other ${d - 2} dimensions of the point are held at their sliders)` : ''}. Dashed rings: 1, 2 and 3 σ of the prior N(0, I). Wheel or pinch to zoom, Shift-drag or two fingers to pan.`;
+    const gaussian = app.subject.gaussian;
+    const n = app.heldout.n;
+    text($('map-hint'), () => `${t(gaussian ? 'Dots: the {n} held-out {nouns} at their encoder means μ, coloured by class' : 'Dots: the {n} held-out {nouns} at their encoder codes z, coloured by class', { n, nouns: app.classNouns })}`
+      + `${d > 2 ? t(', in {a} and {b} (the other {k} dimensions of the point are held at their sliders)', { a: zName(i), b: zName(j), k: d - 2 }) : ''}. `
+      + t('Dashed rings: 1, 2 and 3 σ of the prior N(0, I). Wheel or pinch to zoom, Shift-drag or two fingers to pan.'));
   }
 
   let legendFor = null; // the data set whose class names the legend shows

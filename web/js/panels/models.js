@@ -5,6 +5,7 @@ import { maxWeightsBytes, vaeFromBytes } from '../model.js';
 import { entryOption, modelKind } from '../app/zoo.js';
 import { Subject } from '../app/subject.js';
 import { DEFAULT_DATASET } from '../app/datasets.js';
+import { coreMessage, t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -13,8 +14,9 @@ export function setupModels(app) {
   const select = $('model-select');
 
   function fillSwitcher() {
-    const own = store.state.subject && !store.state.subject.id ? [new Option(`${store.state.subject.name} (not in the zoo)`, '')] : [];
-    select.replaceChildren(...app.zoo.entries.map((e) => entryOption(e, `${e.id} · ${modelKind(e)}${e.error ? ' · unavailable' : ''}`)), ...own);
+    const subject = store.state.subject;
+    const own = subject && !subject.id ? [text(new Option('', ''), () => t('{name} (not in the zoo)', { name: subject.name }))] : [];
+    select.replaceChildren(...app.zoo.entries.map((e) => entryOption(e, () => `${e.id} · ${modelKind(e)}${e.error ? ` · ${t('unavailable')}` : ''}`)), ...own);
     select.value = store.state.subject?.id ?? '';
   }
 
@@ -26,18 +28,28 @@ export function setupModels(app) {
     const pair = store.state.pair.every((p) => p < d) ? store.state.pair : [0, 1];
     const label = subject.conditional ? Math.min(store.state.label, subject.classes - 1) : 0;
     app.showError('');
+    lastProblem = null;
     store.set({ subject, modelId: subject.id ?? store.state.modelId, z: base, pair, label });
     if (prev && prev !== subject) prev.free();
     fillSwitcher();
     const entry = subject.id ? app.zoo.entry(subject.id) : null;
-    $('model-name').textContent = `Model: ${subject.id ? `${subject.id}, a` : ''} ${subject.name}.${entry ? ` ${entry.description}` : ''}`;
+    text($('model-name'), () => (subject.id
+      ? t('Model: {id}, a {name}.', { id: subject.id, name: subject.name }) : t('Model: {name}.', { name: subject.name }))
+      + (entry ? ` ${t(entry.description)}` : ''));
     $('use-pretrained').hidden = !!subject.id;
-    $('digit-title').textContent = `Decoded ${subject.noun}`;
-    $('inspect-title').textContent = `Held-out ${subject.noun}`;
+    text($('digit-title'), () => t('Decoded {noun}', { noun: subject.noun }));
+    text($('inspect-title'), () => t('Held-out {noun}', { noun: subject.noun }));
     document.body.dataset.family = subject.family;
     document.body.dataset.dataset = subject.dataset;
     document.body.dataset.model = subject.id ?? 'own';
-    if (!quiet) app.showNotice(`The explorer now shows ${subject.id ?? subject.name}: a ${subject.name}.`);
+    if (!quiet) app.showNotice(() => t('The explorer now shows {id}: a {name}.', { id: subject.id ?? subject.name, name: subject.name }));
+  }
+
+  let lastProblem = null; // what says why the last model asked for could not be shown
+  /** The error box's words, kept as a function so that the link can retell them in its own sentence. */
+  function refuse(say) {
+    lastProblem = say;
+    app.showError(() => t('{why} The explorer keeps its current model.', { why: say }));
   }
 
   /** Switches to zoo model `id`; an unavailable one is reported and the current model stays. */
@@ -46,7 +58,7 @@ export function setupModels(app) {
       show(await app.subjectFor(id), opts);
       return true;
     } catch (e) {
-      app.showError(`${e.message} The explorer keeps its current model.`);
+      refuse(() => e.message);
       fillSwitcher();
       return false;
     }
@@ -59,12 +71,12 @@ export function setupModels(app) {
     try {
       model = vaeFromBytes(bytes);
     } catch (e) {
-      app.showError(`${name}: ${e.message} The explorer keeps its current model.`);
+      refuse(() => `${name}: ${coreMessage(e.message)}`);
       return false;
     }
     if (model.config.latent < 2) {
       model.free();
-      app.showError(`${name} has a 1-dimensional latent space; the map needs two dimensions. The explorer keeps its current model.`);
+      refuse(() => t('{name} has a 1-dimensional latent space; the map needs two dimensions.', { name }));
       return false;
     }
     let heldout;
@@ -72,10 +84,10 @@ export function setupModels(app) {
       heldout = await app.heldoutOf(ds);
     } catch (e) {
       model.free();
-      app.showError(`${name}: ${e.message}. The explorer keeps its current model.`);
+      refuse(() => `${name}: ${e.message}.`);
       return false;
     }
-    const s = new Subject(model, { name: `${modelKind(model.config)} (${name})`, owned: true, dataset: ds, bytes }, heldout);
+    const s = new Subject(model, { file: name, owned: true, dataset: ds, bytes }, heldout);
     show(s);
     return true;
   }
@@ -84,14 +96,16 @@ export function setupModels(app) {
     if (!file) return;
     const max = maxWeightsBytes();
     if (file.size > max) {
-      const mb = (n) => (n / 1048576).toFixed(0);
-      app.showError(`${file.name} is ${mb(file.size)} MB (${file.size.toLocaleString('en')} bytes): bigger than any model this page can run (at most ${mb(max)} MB, ${max.toLocaleString('en')} bytes). The explorer keeps its current model.`);
+      const mb = (n) => Math.round(n / 1048576);
+      refuse(() => t('{name} is {mb} MB ({bytes} bytes): bigger than any model this page can run (at most {maxMb} MB, {max} bytes).',
+        { name: file.name, mb: mb(file.size), bytes: file.size, maxMb: mb(max), max }));
       return;
     }
     useBytes(new Uint8Array(await file.arrayBuffer()), file.name);
   }
 
   select.addEventListener('change', () => { if (select.value) choose(select.value); });
+  $('weights-pick').addEventListener('click', () => $('weights-file').click());
   $('weights-file').addEventListener('change', (e) => { importFile(e.target.files[0]); e.target.value = ''; });
   $('use-pretrained').addEventListener('click', () => choose(app.zoo.entries[0].id));
   let depth = 0;
@@ -108,5 +122,5 @@ export function setupModels(app) {
     if ([...e.dataTransfer.files].some((f) => /\.safetensors$/i.test(f.name))) importFile(e.dataTransfer.files[0]);
     else app.own?.drop(e.dataTransfer);
   });
-  return { choose, useBytes, fillSwitcher };
+  return { choose, useBytes, fillSwitcher, get lastProblem() { return lastProblem ?? (() => ''); } };
 }

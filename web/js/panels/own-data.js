@@ -5,6 +5,7 @@ import { LIMITS, holdOut, readDrop } from '../app/drop-reader.js';
 import { setOwnDataset } from '../app/datasets.js';
 import { loadOwnData, saveOwnData } from '../checkpoints.js';
 import { showSheet } from '../draw/sheet.js';
+import { attr, t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const PIXELS = 784;
@@ -42,11 +43,11 @@ export function setupOwnData(hooks) {
   let reading = null;
 
   const options = () => ({ centre: $('own-centre').checked, invert: $('own-invert').value });
-  const say = (text) => { $('own-summary').textContent = text; };
+  const say = (make) => { text($('own-summary'), typeof make === 'function' ? make : () => make); };
 
   async function read(list) {
     const run = (async () => {
-      say(`Reading ${list.length.toLocaleString('en')} file${list.length === 1 ? '' : 's'}…`);
+      say(() => (list.length === 1 ? t('Reading one file…') : t('Reading {n} files…', { n: list.length })));
       $('own-train').disabled = true;
       try {
         result = await readDrop(list, options());
@@ -54,8 +55,8 @@ export function setupOwnData(hooks) {
       } catch (e) {
         // The drop was refused whole: what was read before stays, as it was.
         if (result) show(result);
-        else say(e.message);
-        hooks.app.showError(e.message);
+        else say(() => e.message);
+        hooks.app.showError(() => e.message);
         return;
       }
       show(result);
@@ -75,41 +76,39 @@ export function setupOwnData(hooks) {
       const probs = new Float32Array(rows * cols * PIXELS);
       for (let i = 0; i < k * PIXELS; i++) probs[i] = r.images[i] / 255;
       showSheet($('own-sheet'), probs, rows, cols);
-      const caption = `${k < r.n ? `The first ${k.toLocaleString('en')} of the ${r.n.toLocaleString('en')} images` : `The ${r.n.toLocaleString('en')} image${r.n === 1 ? '' : 's'}`}, as the model will see them: 28 × 28 grey, in the files' order.`;
-      $('own-sheet').setAttribute('aria-label', `Contact sheet. ${caption}`);
-      $('own-sheet-caption').textContent = caption;
+      const caption = () => `${k < r.n ? t('The first {k} of the {n} images', { k, n: r.n }) : r.n === 1 ? t('The one image') : t('The {n} images', { n: r.n })}${t(', as the model will see them: 28 × 28 grey, in the files\' order.')}`;
+      attr($('own-sheet'), 'aria-label', () => `${t('Contact sheet.')} ${caption()}`);
+      text($('own-sheet-caption'), caption);
     }
     $('own-sheet-caption').hidden = !r?.n;
     const skipped = r?.skipped ?? [];
     $('own-skipped-box').hidden = !skipped.length;
-    $('own-skipped-title').textContent = `${skipped.length.toLocaleString('en')} file${skipped.length === 1 ? '' : 's'} skipped`;
+    text($('own-skipped-title'), () => (skipped.length === 1 ? t('1 file skipped') : t('{n} files skipped', { n: skipped.length })));
     const items = skipped.slice(0, SKIPPED_SHOWN).map(({ name, reason }) => {
       const li = document.createElement('li');
       const b = document.createElement('b');
       b.textContent = name;
-      li.append(b, `: ${reason}.`);
+      li.append(b, text(document.createElement('span'), () => `: ${reason}.`));
       return li;
     });
-    if (skipped.length > SKIPPED_SHOWN) items.push(Object.assign(document.createElement('li'), { textContent: `and ${skipped.length - SKIPPED_SHOWN} more.` }));
+    if (skipped.length > SKIPPED_SHOWN) items.push(text(document.createElement('li'), () => t('and {n} more.', { n: skipped.length - SKIPPED_SHOWN })));
     $('own-skipped').replaceChildren(...items);
     if (!r) return;
-    const parts = [];
-    if (r.n) {
-      parts.push(`${r.n.toLocaleString('en')} image${r.n === 1 ? '' : 's'} read`);
-      if (r.labels) {
-        const counts = r.classes.map((c, i) => `${c} ×${r.labels.filter((l) => l === i).length}`);
-        parts.push(`in ${r.classes.length} classes (${counts.join(', ')})`);
+    const counts = r.labels ? r.classes.map((c, i) => `${c} ×${r.labels.filter((l) => l === i).length}`).join(', ') : '';
+    say(() => {
+      const parts = [];
+      if (r.n) {
+        parts.push(r.n === 1 ? t('1 image read') : t('{n} images read', { n: r.n }));
+        parts.push(r.labels ? t('in {k} classes ({counts})', { k: r.classes.length, counts }) : t('unlabelled'));
       } else {
-        parts.push('unlabelled');
+        parts.push(t('No image could be read'));
       }
-    } else {
-      parts.push('No image could be read');
-    }
-    let text = `${parts.join(', ')}.`;
-    if (r.notes.length) text += ` ${r.notes.join(' ')}`;
-    if (r.n && r.n < LIMITS.minImages) text += ` ${tooFew(r)}`;
-    else if (r.n) text += ' Press “Train on these images”: a tenth is held out to measure the model.';
-    say(text);
+      let words = `${parts.join(', ')}.`;
+      if (r.notes.length) words += ` ${r.notes.map((note) => note.message).join(' ')}`;
+      if (r.n && r.n < LIMITS.minImages) words += ` ${tooFew(r)}`;
+      else if (r.n) words += ` ${t('Press “Train on these images”: a tenth is held out to measure the model.')}`;
+      return words;
+    });
     $('own-train').disabled = !(r.n >= LIMITS.minImages);
   }
 
@@ -120,12 +119,12 @@ export function setupOwnData(hooks) {
   async function use() {
     if (!result || result.n < LIMITS.minImages) return;
     const { train, heldout } = holdOut(result);
-    const name = `your images (${files.length === 1 ? files[0].path : `${files.length.toLocaleString('en')} files`})`;
-    const record = { name, classes: result.labels ? result.classes : [], train, heldout, savedAt: Date.now() };
+    const source = files.length === 1 ? files[0].path : `${files.length}`;
+    const record = { source, classes: result.labels ? result.classes : [], train, heldout, savedAt: Date.now() };
     try {
       await saveOwnData(record);
     } catch (e) {
-      hooks.app.showError(`Your images could not be kept in this browser's storage (${e.message}); training needs them there.`);
+      hooks.app.showError(() => t('Your images could not be kept in this browser\'s storage ({why}); training needs them there.', { why: e.message }));
       return;
     }
     register(record);
@@ -136,14 +135,14 @@ export function setupOwnData(hooks) {
   function register(record) {
     const h = record.heldout;
     const ds = setOwnDataset({
-      name: record.name,
+      source: record.source ?? '',
       classes: record.classes,
       trainN: record.train.labels.length,
       heldout: { n: h.labels.length, bytes: h.bytes, labels: h.labels, images: Float32Array.from(h.bytes, (b) => b / 255) },
     });
     const option = $('train-dataset').querySelector('option[value="own"]');
     option.disabled = false;
-    option.textContent = `Your own images (${record.train.labels.length.toLocaleString('en')} + ${h.labels.length.toLocaleString('en')} held out)`;
+    text(option, () => t('Your own images ({n} + {k} held out)', { n: record.train.labels.length, k: h.labels.length }));
     return ds;
   }
 

@@ -7,6 +7,7 @@ import { showStrip } from '../draw/strip.js';
 import { normals } from '../app/random.js';
 import { formatList } from '../app/format.js';
 import { zName } from './point.js';
+import { attr, t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,9 +24,9 @@ export function setupPad(app) {
     store.set({ drawing: x });
     const plane = app.map.plane;
     if (!x) {
-      $('pad-info').textContent = `The pad is empty: draw a ${app.classNoun} first.`;
-      $('pad-input').setAttribute('aria-label', 'The 28 × 28 input the model sees: empty until you draw.');
-      $('pad-recon').setAttribute('aria-label', 'Its reconstruction: empty until you draw.');
+      text($('pad-info'), () => t('The pad is empty: draw a {noun} first.', { noun: app.classNoun }));
+      attr($('pad-input'), 'aria-label', () => t('The 28 × 28 input the model sees: empty until you draw.'));
+      attr($('pad-recon'), 'aria-label', () => t('Its reconstruction: empty until you draw.'));
       $('pad-samples-fig').hidden = true;
       plane.setOverlay({ ellipse: null, samples: null });
       return;
@@ -40,17 +41,18 @@ export function setupPad(app) {
     const ranks = s.heldoutScores;
     const below = ranks.findIndex((v) => v > score.score[0]);
     const pct = Math.round((100 * (below < 0 ? ranks.length : below)) / ranks.length);
-    const where = d > 2 ? ` (drawn in ${zName(i)} and ${zName(j)})` : '';
-    const cls = s.conditional ? ` Encoded and decoded as ${app.classNoun} ${app.className(label)}, the class picked above.` : '';
+    const where = () => (d > 2 ? ` ${t('(drawn in {a} and {b})', { a: zName(i), b: zName(j) })}` : '');
+    const cls = () => (s.conditional ? ` ${t('Encoded and decoded as {noun} {name}, the class picked above.', { noun: app.classNoun, name: app.className(label) })}` : '');
+    const unusual = () => t('(a high score means the model finds the drawing unusual)');
     const info = $('pad-info');
     let factor = 1;
     if (!s.gaussian) {
       // An autoencoder's code is one point: nothing to sample, no KL, and its score is the reconstruction error.
       $('pad-samples-fig').hidden = true;
       plane.setOverlay({ ellipse: { mu: Array.from(mu), sigma: null, factor: 1 }, samples: null });
-      info.textContent = `z = (${fmtList(mu)})${where}: an autoencoder's code is a point, with no σ to sample from and no KL term.`
-        + ` Its score is the reconstruction error alone, ${score.recon[0].toFixed(1)} nats: higher than ${pct}% of the held-out ${app.classNoun}s`
-        + ` (a high score means the model finds the drawing unusual).${cls}`;
+      text(info, () => `z = (${fmtList(mu)})${where()}: ${t('an autoencoder\'s code is a point, with no σ to sample from and no KL term.')}`
+        + ` ${t('Its score is the reconstruction error alone, {recon} nats: higher than {pct}% of the held-out {nouns}', { recon: score.recon[0].toFixed(1), pct, nouns: app.classNouns })}`
+        + ` ${unusual()}.${cls()}`);
       Object.assign(info.dataset, { mu: Array.from(mu).join(','), loss: '', recon: String(score.recon[0]), kl: '', percentile: String(pct), factor: '1' });
     } else {
       const sigma = Array.from(logvar, (v) => Math.exp(v / 2));
@@ -67,19 +69,20 @@ export function setupPad(app) {
       factor = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000].find((f) => Math.min(...shownSigma) * f * unit >= 10) ?? 1000;
       const shown = Array.from({ length: m }, (_, k) => Array.from({ length: d }, (_, q) => mu[q] + factor * (z[d * k + q] - mu[q])));
       plane.setOverlay({ ellipse: { mu: Array.from(mu), sigma: shownSigma, factor }, samples: shown });
-      info.textContent = `μ = (${fmtList(mu)}), σ = (${fmtList(sigma, 3)})${where}`
-        + `${factor > 1 ? `; the ellipse and the ◆ offsets are drawn ${factor}× larger to be visible` : ''}. `
-        + `Negative ELBO ${score.loss[0].toFixed(1)} nats = reconstruction ${score.recon[0].toFixed(1)} + KL ${score.kl[0].toFixed(1)}: `
-        + `higher than ${pct}% of the held-out ${app.classNoun}s (a high score means the model finds the drawing unusual).${cls}`;
+      text(info, () => `μ = (${fmtList(mu)}), σ = (${fmtList(sigma, 3)})${where()}`
+        + `${factor > 1 ? `; ${t('the ellipse and the ◆ offsets are drawn {factor}× larger to be visible', { factor })}` : ''}. `
+        + `${t('Negative ELBO {loss} nats = reconstruction {recon} + KL {kl}', { loss: score.loss[0].toFixed(1), recon: score.recon[0].toFixed(1), kl: score.kl[0].toFixed(1) })}: `
+        + `${t('higher than {pct}% of the held-out {nouns}', { pct, nouns: app.classNouns })} ${unusual()}.${cls()}`);
       Object.assign(info.dataset, {
         mu: Array.from(mu).join(','), loss: String(score.loss[0]), recon: String(score.recon[0]), kl: String(score.kl[0]),
         percentile: String(pct), factor: String(factor),
       });
     }
     // The two small pictures in words, with the score the text above gives.
-    const scored = s.gaussian ? `negative ELBO ${score.loss[0].toFixed(1)} nats` : `reconstruction error ${score.recon[0].toFixed(1)} nats`;
-    $('pad-input').setAttribute('aria-label', `Your drawing as the model sees it, 28 × 28, encoded at ${s.gaussian ? 'μ' : 'z'} = (${fmtList(mu)}): ${scored}, higher than ${pct}% of the held-out ${app.classNoun}s.`);
-    $('pad-recon').setAttribute('aria-label', `Its reconstruction, decoded from ${s.gaussian ? 'μ' : 'z'} = (${fmtList(mu)}).`);
+    const scored = () => (s.gaussian ? t('negative ELBO {v} nats', { v: score.loss[0].toFixed(1) }) : t('reconstruction error {v} nats', { v: score.recon[0].toFixed(1) }));
+    const at = `${s.gaussian ? 'μ' : 'z'} = (${fmtList(mu)})`;
+    attr($('pad-input'), 'aria-label', () => t('Your drawing as the model sees it, 28 × 28, encoded at {at}: {scored}, higher than {pct}% of the held-out {nouns}.', { at, scored, pct, nouns: app.classNouns }));
+    attr($('pad-recon'), 'aria-label', () => t('Its reconstruction, decoded from {at}.', { at }));
     app.point.request(Array.from(mu));
   }
 

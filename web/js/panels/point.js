@@ -5,6 +5,7 @@ import { LIMITS } from '../app/urlstate.js';
 import { CLASS_COLOURS } from '../draw/palette.js';
 import { latestPerFrame } from '../app/frame.js';
 import { formatList } from '../app/format.js';
+import { attr, t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const SLIDER = 4; // sliders span -4 to 4; the number fields take up to LIMITS.z
@@ -26,16 +27,18 @@ export function setupPoint(app) {
       // For the bench's cold-start figure: navigation to the first painted digit.
       if (!performance.getEntriesByName('vae:first-digit').length) performance.mark('vae:first-digit');
     } catch (e) {
-      app.showError(`Decoding failed: ${e.message}`);
+      app.showError(() => t('Decoding failed: {why}', { why: e.message }));
       return;
     }
     const readout = $('z-readout');
-    readout.textContent = `z = (${formatList(z, 2, { over: 4, keep: 3 })})${z.length > 4 ? `, ${z.length}-D` : ''}${s.conditional ? `, y = ${label}` : ''}`;
+    const shownZ = `z = (${formatList(z, 2, { over: 4, keep: 3 })})`;
+    text(readout, () => `${shownZ}${z.length > 4 ? `, ${t('{d}-D', { d: z.length })}` : ''}${s.conditional ? `, y = ${label}` : ''}`);
     // The picture in words, for a screen reader: where it was decoded, and what lies nearest there.
     const near = s.nearestHeldout(z);
-    const cls = s.className(s.heldout.labels[near]);
-    $('digit').setAttribute('aria-label', `The ${s.noun} decoded from ${readout.textContent}${s.conditional ? ` (as ${s.className(label)})` : ''}. `
-      + `The nearest held-out ${s.noun} in the latent space is #${near}, ${s.dataset === 'mnist' ? 'a' : 'of class'} ${cls}.`);
+    attr($('digit'), 'aria-label', () => `${t('The {noun} decoded from {z}', { noun: s.noun, z: readout.textContent })}`
+      + `${s.conditional ? ` ${t('(as {name})', { name: s.className(label) })}` : ''}. `
+      + t(s.dataset === 'mnist' ? 'The nearest held-out {noun} in the latent space is #{i}, a {name}.' : 'The nearest held-out {noun} in the latent space is #{i}, of class {name}.',
+        { noun: s.noun, i: String(near), name: s.className(s.heldout.labels[near]) }));
     $('digit').dataset.nearest = String(near);
     readout.dataset.z = z.join(',');
     readout.dataset.z1 = String(z[0]);
@@ -62,7 +65,7 @@ export function setupPoint(app) {
       const range = Object.assign(document.createElement('input'), {
         type: 'range', id: `zr${j + 1}`, min: -SLIDER, max: SLIDER, step: 0.01, value: '0',
       });
-      range.setAttribute('aria-label', `${zName(j)}: move this dimension alone (a traversal)`);
+      attr(range, 'aria-label', () => t('{name}: move this dimension alone (a traversal)', { name: zName(j) }));
       const num = Object.assign(document.createElement('input'), {
         type: 'number', id: `z${j + 1}`, min: -LIMITS.z, max: LIMITS.z, step: 0.05, value: '0',
       });
@@ -71,7 +74,7 @@ export function setupPoint(app) {
       num.addEventListener('change', () => {
         const v = Number(num.value);
         if (num.value.trim() === '' || !Number.isFinite(v) || Math.abs(v) > LIMITS.z) {
-          app.showNotice(`${zName(j)} must be a number from −${LIMITS.z} to ${LIMITS.z}; the point was not moved.`);
+          app.showNotice(() => t('{name} must be a number from −{max} to {max}; the point was not moved.', { name: zName(j), max: LIMITS.z }));
           return;
         }
         app.showNotice('');
@@ -99,7 +102,7 @@ export function setupPoint(app) {
     for (let y = 0; y < s.classes; y++) {
       const b = document.createElement('button');
       b.type = 'button';
-      b.textContent = app.className(y);
+      text(b, () => app.className(y));
       b.dataset.label = String(y);
       b.style.borderColor = CLASS_COLOURS[y % CLASS_COLOURS.length];
       b.addEventListener('click', () => store.set({ label: y }));
@@ -117,9 +120,9 @@ export function setupPoint(app) {
   store.subscribe(['z', 'label'], paint);
   store.subscribe(['label'], markClass);
   function hint() {
-    $('digit-hint').textContent = app.subject.config.likelihood === 'gaussian'
-      ? 'Grey level = the mean of the decoder\'s Gaussian p(x | z) (σ = 0.2) for each pixel.'
-      : 'Grey level = the decoder\'s Bernoulli probability p(pixel on | z).';
+    const gaussian = app.subject.config.likelihood === 'gaussian';
+    text($('digit-hint'), () => (gaussian ? t('Grey level = the mean of the decoder\'s Gaussian p(x | z) (σ = 0.2) for each pixel.')
+      : t('Grey level = the decoder\'s Bernoulli probability p(pixel on | z).')));
   }
 
   store.subscribe(['subject'], () => { buildSliders(); buildClasses(); hint(); paint(); });

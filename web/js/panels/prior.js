@@ -3,6 +3,7 @@
 // wherever training left them, so most prior draws land where it has never decoded anything.
 import { normals } from '../app/random.js';
 import { showSheet } from '../draw/sheet.js';
+import { text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -29,7 +30,7 @@ export function setupPrior(app) {
       const z = priorDraws(n, s.latent, seed);
       const probs = s.decode(z, store.state.label);
       showSheet(canvas, probs, 1, n);
-      $(`prior-name-${k}`).textContent = `${s.id}: ${s.name}`;
+      text($(`prior-name-${k}`), () => `${s.id}: ${s.name}`);
       shown.push({ id: s.id, z, probs });
     });
     $('prior').dataset.seed = String(seed);

@@ -6,6 +6,7 @@ import { PlaneView } from '../draw/plane-view.js';
 import { drawLossChart } from '../draw/chart.js';
 import { drawManifold, gridPoints, manifoldRgba } from '../draw/manifold.js';
 import { zName } from './point.js';
+import { onLang, t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const VIEW_GRID = 15;
@@ -76,11 +77,19 @@ export function setupTrainingViews(hooks) {
     plane.setAxes([zName(pair[0]), zName(pair[1])]);
     plane.setDots(mu, views?.labels ?? hooks.heldout.labels);
     drawManifold($('train-grid'), null, VIEW_GRID, AXIS, [Infinity, Infinity], rgba);
-    const who = compare ? 'the pretrained model' : `the model being trained (step ${views.step.toLocaleString('en')})`;
-    const dims = latent > 2 ? ` (${zName(pair[0])} and ${zName(pair[1])} of ${latent} dimensions)` : '';
-    const noun = ds === 'mnist' ? 'digits' : 'images';
-    $('train-map-caption').textContent = `Held-out ${noun} at ${family === 'ae' ? 'their codes z' : 'μ'}${dims}, by ${who}.`;
-    $('train-grid-caption').textContent = `15×15 grid over [−3, 3]²${latent > 2 ? ` in ${zName(pair[0])} and ${zName(pair[1])} (the other dimensions at 0)` : ''}${family === 'cvae' ? `, all as digit ${label}` : ''}, decoded by ${who}.`;
+    const step = views?.step;
+    const who = () => (compare ? t('the pretrained model') : t('the model being trained (step {step})', { step }));
+    const [a, b] = [zName(pair[0]), zName(pair[1])];
+    const dims = () => (latent > 2 ? ` ${t('({a} and {b} of {d} dimensions)', { a, b, d: latent })}` : '');
+    const nouns = () => t(ds === 'mnist' ? 'digits' : 'images');
+    text($('train-map-caption'), () => (family === 'ae'
+      ? t('Held-out {nouns} at their codes z{dims}, by {who}.', { nouns, dims, who })
+      : t('Held-out {nouns} at μ{dims}, by {who}.', { nouns, dims, who })));
+    text($('train-grid-caption'), () => t('15×15 grid over [−3, 3]²{dims}{cls}, decoded by {who}.', {
+      dims: () => (latent > 2 ? ` ${t('in {a} and {b} (the other dimensions at 0)', { a, b })}` : ''),
+      cls: () => (family === 'cvae' ? t(', all as digit {label}', { label: String(label) }) : ''),
+      who,
+    }));
   }
 
   function setReference(m) {
@@ -94,14 +103,15 @@ export function setupTrainingViews(hooks) {
     const ds = views?.dataset ?? 'mnist';
     if ($('train-compare').checked && ds === 'own') {
       $('train-compare').checked = false;
-      hooks.info('The zoo has no pretrained model of your own images to compare with.');
+      hooks.info(() => t('The zoo has no pretrained model of your own images to compare with.'));
     } else if ($('train-compare').checked && !hooks.pretrained(ds)) {
-      try { await hooks.loadPretrained(ds); } catch (e) { hooks.info(e.message); }
+      try { await hooks.loadPretrained(ds); } catch (e) { hooks.info(() => e.message); }
     }
     drawViews();
   });
   $('train-dims').addEventListener('change', sendViewOptions);
   $('train-class').addEventListener('change', sendViewOptions);
   new ResizeObserver(() => redrawChart()).observe($('train-chart'));
+  onLang(() => redrawChart());
   return Object.assign(api, { redrawChart, fillPickers, setReference, show: (m) => { views = m; drawViews(); } });
 }

@@ -3,6 +3,7 @@
 // training-views.js.
 import { loadCheckpoint } from '../checkpoints.js';
 import { setupTrainingViews } from './training-views.js';
+import { lang, msg, onLang, t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -20,7 +21,9 @@ export function setupTraining(hooks) {
   let settings = null; // the trainer's settings, as the worker last reported them
   let exportId = 0;
   const exports = new Map();
-  const info = (text) => { $('train-info').textContent = text; };
+  /** The status line: words, or what makes them (written again after a language switch). */
+  const info = (say) => { text($('train-info'), typeof say === 'function' ? say : () => say); };
+  const said = (say) => () => t(...say);
   const views = setupTrainingViews({
     heldout: hooks.heldout,
     pretrained: hooks.pretrained,
@@ -32,7 +35,7 @@ export function setupTraining(hooks) {
   /** Checks the chosen data set against the family: a CVAE needs labels. Returns a reason, or null. */
   function unfit(c) {
     if (c.family === 'cvae' && c.dataset === 'own' && !hooks.ownLabelled()) {
-      return 'A conditional VAE takes each image\'s label as an input, and your images have none (labels come from folder names or file-name prefixes). Choose another family, or label them.';
+      return () => t('A conditional VAE takes each image\'s label as an input, and your images have none (labels come from folder names or file-name prefixes). Choose another family, or label them.');
     }
     return null;
   }
@@ -62,9 +65,10 @@ export function setupTraining(hooks) {
     worker.onmessage = (e) => onMessage(e.data, resolve, reject);
     worker.onerror = (e) => {
       e.preventDefault();
-      recover(`The training worker failed (${e.message || 'it could not start'}).`);
+      const why = e.message;
+      recover(() => t('The training worker failed ({why}).', { why: why || t('it could not start') }));
     };
-    worker.postMessage({ type: 'init', config: config(), resume });
+    worker.postMessage({ type: 'init', config: config(), resume, lang: lang() });
     sendBudget();
     if (then) ready.then(then, () => {});
   }
@@ -75,7 +79,7 @@ export function setupTraining(hooks) {
     worker?.terminate();
     worker = null;
     setPlaying(false);
-    recovering = `${why} A new training worker was started from the last checkpoint. `;
+    recovering = () => `${why()} ${t('A new training worker was started from the last checkpoint.')} `;
     info(recovering);
     document.body.dataset.trainerRestarts = String(Number(document.body.dataset.trainerRestarts ?? 0) + 1);
     start(true, () => { if (wasPlaying) send({ type: 'play' }); });
@@ -92,14 +96,17 @@ export function setupTraining(hooks) {
   function onMessage(m, resolve, reject) {
     switch (m.type) {
       case 'progress':
-        $('train-readout').textContent = `${m.label} ${Math.round(m.fraction * 100)} %`;
+        text($('train-readout'), () => `${t(...m.say)} ${Math.round(m.fraction * 100)} %`);
         break;
       case 'ready':
         views.history = m.history;
         showControls(m.config);
         setEnabled(true);
-        $('train-readout').textContent = position(m.step, m.epoch, null);
-        if (m.resumed) info(`${recovering ?? ''}Resumed from the checkpoint at step ${m.step.toLocaleString('en')}.`);
+        text($('train-readout'), () => position(m.step, m.epoch, null));
+        if (m.resumed) {
+          const before = recovering;
+          info(() => `${before ? before() : ''}${t('Resumed from the checkpoint at step {step}.', { step: m.step })}`);
+        }
         recovering = null;
         document.body.dataset.trainer = 'ready';
         resolve();
@@ -114,7 +121,10 @@ export function setupTraining(hooks) {
         views.history.train.push([m.step, m.loss, m.recon, m.kl ?? null]);
         rates.push(m.samplesPerSec);
         if (rates.length > 15) rates.shift();
-        $('train-readout').textContent = position(m.step, m.epoch, [...rates].sort((a, b) => a - b)[rates.length >> 1], m);
+        {
+          const rate = [...rates].sort((a, b) => a - b)[rates.length >> 1];
+          text($('train-readout'), () => position(m.step, m.epoch, rate, m));
+        }
         $('train-epoch-progress').value = m.progress;
         document.body.dataset.trainStep = String(m.step);
         document.body.dataset.trainBatch = String(m.batch);
@@ -141,28 +151,28 @@ export function setupTraining(hooks) {
         break;
       case 'stopped':
         setPlaying(false);
-        info(`Training stopped: ${m.reason}.`);
+        info(() => t('Training stopped: {why}.', { why: said(m.reason) }));
         break;
       case 'nan':
         setPlaying(false);
         views.history = m.history;
         views.redrawChart();
-        info(m.message);
+        info(said(m.say));
         document.body.dataset.nanStops = String(Number(document.body.dataset.nanStops ?? 0) + 1);
-        $('train-readout').textContent = position(m.step, m.epoch, null);
+        text($('train-readout'), () => position(m.step, m.epoch, null));
         break;
       case 'weights':
         exports.get(m.id)?.(m);
         exports.delete(m.id);
         break;
       case 'notice':
-        info(m.message);
+        info(said(m.say));
         break;
       case 'panicked':
-        recover(`The training engine crashed (${m.message}).`);
+        recover(() => t('The training engine crashed ({why}).', { why: m.message }));
         break;
       case 'error':
-        info(`${m.message}`);
+        info(said(m.say));
         if (!document.body.dataset.trainer) { reject(new Error(m.message)); worker?.terminate(); worker = null; }
         break;
       default:
@@ -171,10 +181,13 @@ export function setupTraining(hooks) {
   }
 
   function position(step, epoch, rate, m) {
-    const parts = [`step ${step.toLocaleString('en')}`, `epoch ${epoch}`];
-    if (m) parts.push(`${Math.round(m.progress * 100)} % of this epoch`);
-    if (rate) parts.push(`${Math.round(rate).toLocaleString('en')} samples/s`);
-    if (m) parts.push(m.kl === undefined ? `reconstruction ${m.recon.toFixed(1)} (an autoencoder: no KL)` : `loss ${m.loss.toFixed(1)} = ${m.recon.toFixed(1)} + ${m.kl.toFixed(2)}`);
+    const parts = [t('step {n}', { n: step }), t('epoch {n}', { n: epoch })];
+    if (m) parts.push(t('{pct} % of this epoch', { pct: Math.round(m.progress * 100) }));
+    if (rate) parts.push(t('{n} samples/s', { n: Math.round(rate) }));
+    if (m) {
+      parts.push(m.kl === undefined ? t('reconstruction {recon} (an autoencoder: no KL)', { recon: m.recon.toFixed(1) })
+        : t('loss {loss} = {recon} + {kl}', { loss: m.loss.toFixed(1), recon: m.recon.toFixed(1), kl: m.kl.toFixed(2) }));
+    }
     return parts.join(' · ');
   }
 
@@ -203,7 +216,7 @@ export function setupTraining(hooks) {
   function setPlaying(on) {
     playing = on;
     $('train-play').setAttribute('aria-pressed', String(on));
-    $('train-play').textContent = on ? '❚❚ Pause' : '▶ Train';
+    text($('train-play'), () => (on ? t('❚❚ Pause') : t('▶ Train')));
     document.body.dataset.training = on ? 'on' : 'off';
   }
 
@@ -212,7 +225,7 @@ export function setupTraining(hooks) {
     const epochs = field('train-epochs');
     const patience = field('train-patience');
     if (!(Number.isInteger(epochs) && epochs >= 0 && Number.isInteger(patience) && patience >= 0)) {
-      info('The budget takes whole numbers of at least 0 (0 = no limit).');
+      info(() => t('The budget takes whole numbers of at least 0 (0 = no limit).'));
       return;
     }
     worker?.postMessage({ type: 'budget', epochs, patience });
@@ -222,7 +235,8 @@ export function setupTraining(hooks) {
   function setting(id, name, lo, hi, whole = false) {
     const v = Number($(id).value);
     if (!Number.isFinite(v) || v < lo || v > hi || (whole && !Number.isInteger(v)) || $(id).value.trim() === '') {
-      info(`The ${name} must be ${whole ? 'a whole number' : 'a number'} from ${lo} to ${hi}; it was not changed.`);
+      info(() => (whole ? t('The {name} must be a whole number from {lo} to {hi}; it was not changed.', { name: t(name), lo: String(lo), hi: String(hi) })
+        : t('The {name} must be a number from {lo} to {hi}; it was not changed.', { name: t(name), lo: String(lo), hi: String(hi) })));
       return null;
     }
     return v;
@@ -237,7 +251,7 @@ export function setupTraining(hooks) {
   $('train-step').addEventListener('click', () => send({ type: 'step' }));
   function reset() {
     const c = config();
-    if (setting('train-seed', 'seed', 0, 4294967295, true) === null) return;
+    if (setting('train-seed', msg('seed'), 0, 4294967295, true) === null) return;
     const why = unfit(c);
     if (why) { info(why); return; }
     info('');
@@ -245,9 +259,9 @@ export function setupTraining(hooks) {
   }
   $('train-reset').addEventListener('click', reset);
   for (const [id, name, key, lo, hi, whole] of [
-    ['train-lr', 'learning rate', 'lr', 1e-6, 100, false],
-    ['train-beta', 'β', 'beta', 0, 1000, false],
-    ['train-batch', 'batch size', 'batch', 16, 256, true],
+    ['train-lr', msg('learning rate'), 'lr', 1e-6, 100, false],
+    ['train-beta', msg('β'), 'beta', 0, 1000, false],
+    ['train-batch', msg('batch size'), 'batch', 16, 256, true],
   ]) {
     $(id).addEventListener('change', () => {
       const v = setting(id, name, lo, hi, whole);
@@ -268,7 +282,7 @@ export function setupTraining(hooks) {
   });
   $('train-use').addEventListener('click', async () => {
     const m = await exportWeights();
-    hooks.useModel(m.bytes, `the model trained here (step ${m.step.toLocaleString('en')})`, settings?.dataset);
+    hooks.useModel(m.bytes, t('the model trained here (step {step})', { step: m.step }), settings?.dataset);
   });
 
   function exportWeights() {
@@ -280,6 +294,7 @@ export function setupTraining(hooks) {
   }
 
   $('train-play').disabled = false;
+  onLang((l) => worker?.postMessage({ type: 'lang', lang: l }));
   // A checkpoint from an earlier visit (or a reload mid-training): resume it, and keep training if it was.
   loadCheckpoint().then((saved) => {
     if (saved && !worker) start(true, () => { if (saved.playing) send({ type: 'play' }); });

@@ -8,6 +8,7 @@ import { paintDigit } from '../draw/digit.js';
 import { entryOption, modelKind } from '../app/zoo.js';
 import { latestPerFrame } from '../app/frame.js';
 import { formatList } from '../app/format.js';
+import { t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -46,7 +47,7 @@ export function setupTwin(app) {
 
   function fillSelects() {
     for (const [k, side] of sides.entries()) {
-      side.select.replaceChildren(...app.zoo.entries.map((e) => entryOption(e, `${e.id}: ${modelKind(e)}${e.error ? ' (unavailable)' : ''}`)));
+      side.select.replaceChildren(...app.zoo.entries.map((e) => entryOption(e, () => `${e.id}: ${modelKind(e)}${e.error ? ` (${t('unavailable')})` : ''}`)));
       side.select.value = store.state.twin[k];
     }
   }
@@ -62,21 +63,21 @@ export function setupTwin(app) {
         side.subject = s;
         side.plane.setPair([0, 1], s.latent);
         side.plane.setDots(s.mu, s.heldout.labels);
-        $(`twin-name-${k}`).textContent = `${s.id}: ${s.name}`;
-        $(`twin-note-${k}`).textContent = s.gaussian
-          ? `Dots: held-out ${s.noun}s at μ. Its codes fill the prior's rings, so most z decode to a plausible ${s.noun}.`
-          : `Dots: held-out ${s.noun}s at their codes z. Nothing pulls them towards N(0, I): between and beyond the clusters, z decodes to blur.`;
+        text($(`twin-name-${k}`), () => `${s.id}: ${s.name}`);
+        text($(`twin-note-${k}`), () => (s.gaussian
+          ? t('Dots: held-out {nouns} at μ. Its codes fill the prior\'s rings, so most z decode to a plausible {noun}.', { nouns: s.nouns, noun: s.noun })
+          : t('Dots: held-out {nouns} at their codes z. Nothing pulls them towards N(0, I): between and beyond the clusters, z decodes to blur.', { nouns: s.nouns })));
       } catch (e) {
         side.subject = null;
-        $(`twin-name-${k}`).textContent = `${ids[k]}: unavailable`;
-        $(`twin-note-${k}`).textContent = e.message;
+        text($(`twin-name-${k}`), () => `${ids[k]}: ${t('unavailable')}`);
+        text($(`twin-note-${k}`), () => e.message);
         fillSelects();
       }
     }
     const sizes = sides.map((s) => s.subject?.latent ?? 2);
-    $('twin-info').textContent = sizes[0] !== sizes[1]
-      ? `The cursor has ${Math.max(...sizes)} coordinates; the ${Math.min(...sizes)}-D model reads the first ones, and the maps show z₁ and z₂.`
-      : sizes[0] > 2 ? `The maps show z₁ and z₂ of ${sizes[0]}; the cursor's other coordinates stay at 0.` : '';
+    text($('twin-info'), () => (sizes[0] !== sizes[1]
+      ? t('The cursor has {n} coordinates; the {d}-D model reads the first ones, and the maps show z₁ and z₂.', { n: Math.max(...sizes), d: Math.min(...sizes) })
+      : sizes[0] > 2 ? t('The maps show z₁ and z₂ of {n}; the cursor\'s other coordinates stay at 0.', { n: sizes[0] }) : ''));
     const preset = $('twin-preset');
     preset.value = [...preset.options].some((o) => o.value === ids.join(',')) ? ids.join(',') : '';
     const d = Math.max(...sides.map((s) => s.subject?.latent ?? 2));
