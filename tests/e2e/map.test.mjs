@@ -306,7 +306,7 @@ test('the URL hash round-trips the view, and a bad hash is reported and ignored'
   await page.locator('#grid-spacing').selectOption('quantile');
   await page.waitForTimeout(300);
   const url = page.url();
-  assert.match(url, /#page=explore&model=vae-2d&z=-1\.25,0&v=grid&n=20&r=3&sp=q&k=5&i=sph&mv=/);
+  assert.match(url, /#page=explore&lang=en&model=vae-2d&z=-1\.25,0&v=grid&n=20&r=3&sp=q&k=5&i=sph&mv=/);
   const pixels = await canvasGrey(page, 'digit');
   const grid = await canvasGrey(page, 'manifold', 0, 0, 560, 28);
 

@@ -30,7 +30,7 @@ function literals(code) {
 /** The first argument of each call to t( or Said( in `code`, as text. */
 function firstArguments(code) {
   const out = [];
-  const re = /(?<![\w.])(?:t|Said|msg)\(/g;
+  const re = /(?<![\w.])(?:t|tRaw|Said|msg)\(/g;
   for (const m of code.matchAll(re)) {
     let depth = 0;
     let i = m.index + m[0].length;

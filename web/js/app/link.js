@@ -3,7 +3,7 @@
 // pair and class fit depends on it. Each bad field is reported in words, and the rest still applies.
 import { DEFAULT_ID } from './zoo.js';
 import { formatHash, parseHash } from './urlstate.js';
-import { t } from '../i18n/i18n.js';
+import { t, tRaw } from '../i18n/i18n.js';
 
 export const HASHED = ['page', 'lang', 'modelId', 'z', 'pair', 'label', 'view', 'grid', 'a', 'b', 'k', 'spherical', 'mapView', 'twin'];
 
@@ -28,7 +28,7 @@ export function setupLink(app) {
     try {
       const id = patch.modelId ?? store.state.subject?.id ?? DEFAULT_ID;
       if (!zoo.entry(id)) {
-        problems.push(() => t('The link names a model "{id}" that is not in the zoo, so the default model is shown.', { id }));
+        problems.push(() => tRaw('The link names a model "{id}" that is not in the zoo, so the default model is shown.', { id }));
       }
       const want = zoo.entry(id) ? id : DEFAULT_ID;
       if (!store.state.subject || store.state.subject.id !== want) {
@@ -45,7 +45,7 @@ export function setupLink(app) {
       const fit = (key, v) => {
         if (!v) return undefined;
         if (v.length === d) return v;
-        problems.push(() => t('The link\'s "{key}" has {n} numbers, but {model} has {d} latent dimensions, so it was ignored.', { key, n: v.length, model: s.id ?? t('this model'), d }));
+        problems.push(() => tRaw('The link\'s "{key}" has {n} numbers, but {model} has {d} latent dimensions, so it was ignored.', { key, n: v.length, model: s.id ?? t('this model'), d }));
         return undefined;
       };
       const z = fit('z', patch.z);
@@ -53,17 +53,17 @@ export function setupLink(app) {
       const b = fit('b', patch.b);
       let { pair } = patch;
       if (pair && pair.some((p) => p >= d)) {
-        problems.push(() => t('The link\'s "dims" names a dimension beyond this model\'s {d}, so it was ignored.', { d }));
+        problems.push(() => tRaw('The link\'s "dims" names a dimension beyond this model\'s {d}, so it was ignored.', { d }));
         pair = undefined;
       }
       let { label } = patch;
       if (label !== undefined && label >= s.classes) {
-        if (s.conditional) problems.push(() => t('The link\'s class "{label}" is beyond this model\'s {n}, so it was ignored.', { label, n: s.classes }));
+        if (s.conditional) problems.push(() => tRaw('The link\'s class "{label}" is beyond this model\'s {n}, so it was ignored.', { label, n: s.classes }));
         label = undefined;
       }
       let { twin } = patch;
       if (twin && twin.some((t) => !zoo.entry(t))) {
-        problems.push(() => t('The link\'s twin models ({ids}) are not both in the zoo, so the default pair is shown.', { ids: twin.join(', ') }));
+        problems.push(() => tRaw('The link\'s twin models ({ids}) are not both in the zoo, so the default pair is shown.', { ids: twin.join(', ') }));
         twin = undefined;
       }
       const next = {};

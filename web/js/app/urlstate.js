@@ -1,6 +1,6 @@
 // The view as a URL hash, so a copied link opens the same view. Every field is checked; a bad field is
 // dropped and reported in words (a function, so the words follow the page's language), the rest still applies.
-import { LANGS, t } from '../i18n/i18n.js';
+import { LANGS, tRaw } from '../i18n/i18n.js';
 
 export const MAX_HASH = 2048;
 export const LIMITS = { z: 50, n: [10, 30], r: [0.5, 10], k: [2, 20], half: [0.05, 50], speed: [0.1, 4], latent: 64, classes: 256 };
@@ -40,7 +40,7 @@ export function parseHash(hash) {
   const problems = [];
   if (!hash || hash === '#') return { patch, problems };
   if (hash.length > MAX_HASH) {
-    return { patch, problems: [() => t('The link\'s settings are {n} characters long (the most is {max}), so they were ignored.', { n: hash.length, max: MAX_HASH })] };
+    return { patch, problems: [() => tRaw('The link\'s settings are {n} characters long (the most is {max}), so they were ignored.', { n: hash.length, max: MAX_HASH })] };
   }
   const params = new URLSearchParams(hash.replace(/^#/, ''));
   const numbers = (key, count) => {
@@ -49,15 +49,15 @@ export function parseHash(hash) {
     const v = raw.split(',').map(Number);
     if (v.length !== count || v.some((x) => !Number.isFinite(x))) {
       problems.push(() => (count === 1
-        ? t('The link\'s "{key}" ({raw}) is not a number, so it was ignored.', { key, raw: raw.slice(0, 40) })
-        : t('The link\'s "{key}" ({raw}) is not {count} numbers, so it was ignored.', { key, raw: raw.slice(0, 40), count })));
+        ? tRaw('The link\'s "{key}" ({raw}) is not a number, so it was ignored.', { key, raw: raw.slice(0, 40) })
+        : tRaw('The link\'s "{key}" ({raw}) is not {count} numbers, so it was ignored.', { key, raw: raw.slice(0, 40), count })));
       return null;
     }
     return v;
   };
   const within = (key, v, lo, hi) => {
     if (v < lo || v > hi) {
-      problems.push(() => t('The link\'s "{key}" ({v}) is outside {lo} to {hi}, so it was ignored.', { key, v, lo, hi }));
+      problems.push(() => tRaw('The link\'s "{key}" ({v}) is outside {lo} to {hi}, so it was ignored.', { key, v: String(v), lo: String(lo), hi: String(hi) }));
       return false;
     }
     return true;
@@ -68,7 +68,7 @@ export function parseHash(hash) {
     if (raw === null) continue;
     const v = raw.split(',').map(Number);
     if (v.length > LIMITS.latent || v.some((x) => raw === '' || !Number.isFinite(x))) {
-      problems.push(() => t('The link\'s "{key}" ({raw}) is not a list of up to {n} numbers, so it was ignored.', { key, raw: raw.slice(0, 40), n: LIMITS.latent }));
+      problems.push(() => tRaw('The link\'s "{key}" ({raw}) is not a list of up to {n} numbers, so it was ignored.', { key, raw: raw.slice(0, 40), n: LIMITS.latent }));
     } else if (within(key, Math.max(...v.map(Math.abs)), 0, LIMITS.z)) {
       patch[key] = v;
     }
@@ -76,23 +76,23 @@ export function parseHash(hash) {
   const model = params.get('model');
   if (model !== null) {
     if (ID.test(model)) patch.modelId = model;
-    else problems.push(() => t('The link\'s model "{model}" is not a model\'s name, so it was ignored.', { model: model.slice(0, 40) }));
+    else problems.push(() => tRaw('The link\'s model "{model}" is not a model\'s name, so it was ignored.', { model: model.slice(0, 40) }));
   }
   const page = params.get('page');
   if (page !== null) {
     if (PAGES.includes(page)) patch.page = page;
-    else problems.push(() => t('The link\'s page "{page}" is not one of {pages}, so it was ignored.', { page: page.slice(0, 20), pages: PAGES.join(', ') }));
+    else problems.push(() => tRaw('The link\'s page "{page}" is not one of {pages}, so it was ignored.', { page: page.slice(0, 20), pages: PAGES.join(', ') }));
   }
   const lang = params.get('lang');
   if (lang !== null) {
     if (LANGS.includes(lang)) patch.lang = lang;
-    else problems.push(() => t('The link\'s language "{lang}" is not one of {langs}, so it was ignored.', { lang: lang.slice(0, 10), langs: LANGS.join(', ') }));
+    else problems.push(() => tRaw('The link\'s language "{lang}" is not one of {langs}, so it was ignored.', { lang: lang.slice(0, 10), langs: LANGS.join(', ') }));
   }
   const dims = numbers('dims', 2);
   if (dims && dims.every((d) => Number.isInteger(d) && d >= 1 && d <= LIMITS.latent) && dims[0] !== dims[1]) {
     patch.pair = [dims[0] - 1, dims[1] - 1];
   } else if (dims) {
-    problems.push(() => t('The link\'s "dims" ({dims}) is not two different dimensions from 1 to {n}, so it was ignored.', { dims: dims.join(','), n: LIMITS.latent }));
+    problems.push(() => tRaw('The link\'s "dims" ({dims}) is not two different dimensions from 1 to {n}, so it was ignored.', { dims: dims.join(','), n: LIMITS.latent }));
   }
   const y = numbers('y', 1);
   if (y && Number.isInteger(y[0]) && within('y', y[0], 0, LIMITS.classes - 1)) patch.label = y[0];
@@ -100,12 +100,12 @@ export function parseHash(hash) {
   if (twin !== null) {
     const ids = twin.split(',');
     if (ids.length === 2 && ids.every((t) => ID.test(t))) patch.twin = ids;
-    else problems.push(() => t('The link\'s "twin" ({twin}) is not two models\' names, so it was ignored.', { twin: twin.slice(0, 40) }));
+    else problems.push(() => tRaw('The link\'s "twin" ({twin}) is not two models\' names, so it was ignored.', { twin: twin.slice(0, 40) }));
   }
   const view = params.get('v');
   if (view !== null) {
     if (view === 'map' || view === 'grid') patch.view = view;
-    else problems.push(() => t('The link\'s view "{view}" is not "map" or "grid", so it was ignored.', { view: view.slice(0, 20) }));
+    else problems.push(() => tRaw('The link\'s view "{view}" is not "map" or "grid", so it was ignored.', { view: view.slice(0, 20) }));
   }
   const grid = {};
   const n = numbers('n', 1);

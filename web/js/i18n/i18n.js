@@ -49,6 +49,11 @@ export function t(id, params) {
   return text.replace(/\{(\w+)\}/g, (m, k) => (k in params ? shown(params[k]) : m));
 }
 
+/** t() with numbers written as they are, not grouped: for values echoed back from what the user typed. */
+export function tRaw(id, params = {}) {
+  return t(id, Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'number' ? String(v) : v])));
+}
+
 /** A parameter as written: a number in the language's format, a function's result (so a message built of
  *  other messages is built again in the new language), anything else as a string. */
 function shown(v) {
