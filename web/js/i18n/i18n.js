@@ -20,7 +20,6 @@ export const missing = new Set();
 export const lang = () => current;
 /** Sets the language without a page (a worker's messages). */
 export function useLang(next) { if (LANGS.includes(next)) current = next; }
-export const locale = () => LOCALES[current];
 
 const collapse = (s) => s.replace(/\s+/g, ' ').trim();
 
