@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openPage, waitReady, drawOnPad, tour } from './harness.mjs';
+import { ROOT, startServer, launch, openPage, waitReady, drawOnPad, tour, lessonTour } from './harness.mjs';
 
 let server;
 let browser;
@@ -28,6 +28,7 @@ async function audit(page, where) {
 async function everyPage(page) {
   const found = [];
   await tour(page, async (where) => { found.push(...await audit(page, where)); });
+  await lessonTour(page, async (where) => { found.push(...await audit(page, where)); });
   return found;
 }
 

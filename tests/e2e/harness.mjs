@@ -139,9 +139,11 @@ export async function drawOnPad(page, strokes) {
 export function overflow(page, width) {
   return page.evaluate((width) => {
     const name = (el) => el.id ? `#${el.id}` : `${el.tagName.toLowerCase()}${el.className ? `.${String(el.className).split(' ')[0]}` : ''}`;
+    // A long formula scrolls sideways inside its own box (.lesson-math): the box is checked, not the formula.
+    const scrolled = (el) => el.closest('math') !== null;
     const wide = [...document.querySelectorAll('body *')].filter((el) => {
       const r = el.getBoundingClientRect();
-      return r.width > 0 && r.height > 0 && r.right > width + 0.5;
+      return r.width > 0 && r.height > 0 && r.right > width + 0.5 && !scrolled(el);
     });
     return { innerWidth, scrollWidth: document.scrollingElement.scrollWidth, wide: wide.slice(0, 10).map((el) => `${name(el)} to x = ${Math.round(el.getBoundingClientRect().right)}`) };
   }, width);
@@ -294,4 +296,22 @@ export async function tour(page, visit) {
   await page.locator('#lab-reverse-show').click();
   await page.waitForFunction(() => !document.getElementById('lab-reverse').hidden, null, { timeout: 60_000 });
   await visit('presenter mode, the lab\'s reverse case');
+}
+
+/** Takes the page through the lesson, presenter mode off: each step as it opens and once its answer is
+ *  revealed; then the last step again in presenter mode. Awaits visit(where) at each. */
+export async function lessonTour(page, visit) {
+  if (await page.locator('#presenter-btn').getAttribute('aria-pressed') === 'true') await page.locator('#presenter-btn').click();
+  await page.locator('#page-lessons').click();
+  const steps = await page.locator('#lesson-steps button').count();
+  for (let n = 1; n <= steps; n++) {
+    await page.locator('#lesson-steps button').nth(n - 1).click();
+    await page.waitForFunction((n) => document.body.dataset.lessonReady === String(n), n, { timeout: 60_000 });
+    await visit(`lesson step ${n}`);
+    await page.locator('#lesson-reveal').click();
+    await page.waitForFunction((n) => document.body.dataset.lessonRevealed === String(n), n, { timeout: 120_000 });
+    await visit(`lesson step ${n}, revealed`);
+  }
+  await page.locator('#presenter-btn').click();
+  await visit('the last lesson step in presenter mode');
 }

@@ -4,7 +4,7 @@
 // language on a page in use, and back, rewrites what is shown without a reload and without losing work.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { ROOT, startServer, launch, openPage, waitReady, drawOnPad, tour } from './harness.mjs';
+import { ROOT, startServer, launch, openPage, waitReady, drawOnPad, tour, lessonTour } from './harness.mjs';
 import { codeMessages, dataMessages } from '../i18n/msgids.mjs';
 
 const { KO } = await import('../../web/js/i18n/ko.js');
@@ -36,7 +36,7 @@ const EXEMPT = new Set([
   'MNIST', 'Fashion-MNIST', 'VAE', 'VAEs', 'AE', 'CVAE', 'β-VAE', 'ELBO', 'KL', 'PNG', 'JPEG', 'WebP', 'IDX', 'npy', 'gzip',
   'ROC', 'AUROC', 'RMS', 'WebAssembly', 'Web', 'Worker', 'PyTorch', 'safetensors', 'Nalisnick', 'MB', 'GB', 'nat', 'ms',
   'Shift', 'Esc', 'Space', 'slerp', 'decode', 'encode', 'log', 'round', 'dtype', 'shape', 'uint8', 'float32', 'float64',
-  'numpy', 'ascontiguousarray', 'Fortran', 'vae-explorer', 'English', 'map', 'grid', 'dims', 'twin', 'AUROC:',
+  'numpy', 'ascontiguousarray', 'Fortran', 'vae-explorer', 'English', 'map', 'grid', 'dims', 'twin', 'AUROC:', 'VQ-VAE', 'exp',
 ]);
 
 /** Visible words in Latin letters that are not exempt, with where they are: text (outside code, kbd and
@@ -85,9 +85,11 @@ test('in Korean, no visible word of the interface is left in English, on any pag
   assert.equal(await waitReady(page), 'ready');
   assert.equal(await page.evaluate(() => document.documentElement.lang), 'ko');
   const found = [];
-  await tour(page, async (where) => {
+  const look = async (where) => {
     for (const f of await englishLeft(page)) found.push({ at: where, ...f });
-  });
+  };
+  await tour(page, look);
+  await lessonTour(page, look);
   assert.deepEqual(found, [], JSON.stringify(found, null, 2));
   assert.deepEqual(await missing(page), [], 'message ids asked for in Korean that ko.js lacks');
   // The page's own words are all in the catalogue, and the catalogue holds nothing that nobody uses.

@@ -25,6 +25,7 @@ import { setupTraining } from './panels/training.js';
 import { setupOwnData } from './panels/own-data.js';
 import { setupLab } from './panels/lab.js';
 import { setupAugment } from './panels/augment.js';
+import { setupLesson } from './panels/lesson.js';
 import { loadOwnData } from './checkpoints.js';
 import { LANGS, Said, attr, lang, missing, pageMessages, preferredLang, setLang, t, text } from './i18n/i18n.js';
 
@@ -53,6 +54,7 @@ const store = new Store({
   twinZ: [0, 0],
   twinSubjects: null,
   drawing: null,
+  lesson: null, // { id, step } in a lesson
 });
 
 const zoo = new Zoo();
@@ -118,14 +120,18 @@ const app = {
 };
 
 // ---------- pages and views ----------
+/** Shows the page's panels; in a lesson, only those its step speaks of, and the header says "Lessons". */
 function showPage() {
-  const { page } = store.state;
+  const { page, lesson } = store.state;
+  const focus = app.lesson?.focus;
   for (const p of PAGES) {
-    $(`page-${p}`).setAttribute('aria-pressed', String(p === page));
-    for (const el of document.querySelectorAll(`[data-page="${p}"]`)) el.hidden = p !== page;
+    $(`page-${p}`).setAttribute('aria-pressed', String(!lesson && p === page));
+    for (const el of document.querySelectorAll(`[data-page="${p}"]`)) el.hidden = p !== page || (!!focus && !el.matches(focus));
   }
+  $('page-lessons').setAttribute('aria-pressed', String(!!lesson));
   document.body.dataset.shown = page; // not data-page: that attribute marks what a page holds
 }
+app.showPage = showPage;
 
 function showView() {
   const { view } = store.state;
@@ -160,7 +166,8 @@ function toggleHelp(show = $('help').hidden) {
 
 function wire() {
   fillHelp($('help-list'));
-  for (const p of PAGES) $(`page-${p}`).addEventListener('click', () => store.set({ page: p }));
+  for (const p of PAGES) $(`page-${p}`).addEventListener('click', () => store.set({ page: p, lesson: null }));
+  $('page-lessons').addEventListener('click', () => app.lesson.open());
   $('view-map').addEventListener('click', () => store.set({ view: 'map' }));
   $('view-grid').addEventListener('click', () => store.set({ view: 'grid' }));
   $('presenter-btn').addEventListener('click', () => togglePresenter());
@@ -169,6 +176,11 @@ function wire() {
   $('help').addEventListener('click', (e) => { if (e.target === $('help')) toggleHelp(false); });
   installKeys({
     move: (e) => {
+      // In a lesson, ← → go between steps, unless a map (a canvas) has the focus.
+      if (app.lesson.active && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && !(e.target instanceof HTMLCanvasElement)) {
+        app.lesson.step(e.key === 'ArrowLeft' ? -1 : 1);
+        return;
+      }
       // The explore page's point, or on the compare page the twin view's cursor (its maps show z1, z2).
       const twin = store.state.page === 'compare';
       const step = (e.shiftKey ? 0.5 : 0.05) * ((twin ? 4 : app.map.plane.view.half) / 4);
@@ -180,6 +192,7 @@ function wire() {
       if (twin) app.twin.request(z);
       else app.point.request(z);
     },
+    'lesson-step': (e) => { if (app.lesson.active) app.lesson.step(e.key === 'PageUp' ? -1 : 1); },
     'toggle-grid': () => store.set({ view: store.state.view === 'map' ? 'grid' : 'map' }),
     play: () => app.interp.toggleWalk(),
     'set-a': () => app.interp.setEnd('a', app.point.current()),
@@ -220,7 +233,7 @@ async function start() {
   const panels = {
     point: setupPoint, map: setupMap, grid: setupGrid, interp: setupInterp, pad: setupPad, dims: setupDims,
     analogy: setupAnalogy, models: setupModels, twin: setupTwin, prior: setupPrior, corrupt: setupCorrupt,
-    link: setupLink,
+    lab: setupLab, augment: setupAugment, lesson: setupLesson, link: setupLink,
   };
   for (const [name, setup] of Object.entries(panels)) app[name] = setup(app);
   wire();
@@ -242,6 +255,7 @@ async function start() {
     },
     heldout: app.mnist,
     ownLabelled: () => dataset('own').labelled === true,
+    download: (blob, name) => app.download(blob, name),
     useModel: async (bytes, name, ds) => {
       const ok = await app.models.useBytes(bytes, name, ds);
       if (ok) store.set({ page: 'explore' });
@@ -249,9 +263,7 @@ async function start() {
     },
   });
   app.own = setupOwnData({ app, trainOn: (id) => app.training.trainOn(id) });
-  app.lab = setupLab(app);
   app.lab.run();
-  app.augment = setupAugment(app);
   document.body.dataset.state = 'ready';
   keepOffline();
 }

@@ -3,6 +3,7 @@ import { t, text } from '../i18n/i18n.js';
 
 export const KEYS = [
   { keys: ['←', '→', '↑', '↓'], match: (e) => e.key.startsWith('Arrow'), action: 'move', help: 'Move the point, or the twin view\'s cursor (Shift: 10× bigger steps)' },
+  { keys: ['PgUp', 'PgDn'], match: (e) => e.key === 'PageUp' || e.key === 'PageDown', action: 'lesson-step', help: 'In a lesson: the previous or next step (← → too, unless a map has the focus)' },
   { keys: ['G'], match: (e) => e.key === 'g' || e.key === 'G', action: 'toggle-grid', help: 'Switch between the map and the manifold grid' },
   { keys: ['Space'], match: (e) => e.key === ' ', action: 'play', help: 'Play or pause the walk from A to B' },
   { keys: ['A'], match: (e) => e.key === 'a' || e.key === 'A', action: 'set-a', help: 'Set interpolation end A to the point' },

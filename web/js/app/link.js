@@ -5,7 +5,7 @@ import { DEFAULT_ID } from './zoo.js';
 import { formatHash, parseHash } from './urlstate.js';
 import { t, tRaw } from '../i18n/i18n.js';
 
-export const HASHED = ['page', 'lang', 'modelId', 'z', 'pair', 'label', 'view', 'grid', 'a', 'b', 'k', 'spherical', 'mapView', 'twin'];
+export const HASHED = ['page', 'lang', 'modelId', 'z', 'pair', 'label', 'view', 'grid', 'a', 'b', 'k', 'spherical', 'mapView', 'twin', 'lesson'];
 
 export function setupLink(app) {
   const { store, zoo } = app;
@@ -13,8 +13,12 @@ export function setupLink(app) {
   let hashTimer = 0;
   function saveHash() {
     if (!store.state.subject || applying) return;
-    clearTimeout(hashTimer);
+    // At most one write every 150 ms, of the state as it is then: a change every frame (the walk) still
+    // reaches the link.
+    if (hashTimer) return;
     hashTimer = setTimeout(() => {
+      hashTimer = 0;
+      if (!store.state.subject) return;
       const h = formatHash({ ...store.state, conditional: store.state.subject.conditional });
       if (h !== location.hash) history.replaceState(null, '', h);
     }, 150);
@@ -76,6 +80,18 @@ export function setupLink(app) {
       if (a) app.interp.setEnd('a', a);
       if (b) app.interp.setEnd('b', b);
       app.point.request(z ?? store.state.z);
+      // A lesson's step sets the state it needs, over the rest of the link.
+      let { lesson } = patch;
+      const steps = lesson ? app.lesson.steps(lesson.id) : 0;
+      if (lesson && !steps) {
+        const { id: named } = lesson;
+        problems.push(() => tRaw('The link names a lesson "{id}" that this page does not have, so it was ignored.', { id: named }));
+        lesson = null;
+      } else if (lesson && lesson.step > steps) {
+        problems.push(() => tRaw('The link\'s step {n} is beyond the lesson\'s {count} steps, so its last step is shown.', { n: lesson.step, count: steps }));
+      }
+      if (lesson) app.lesson.go(lesson.step, lesson.id);
+      else if (store.state.lesson) store.set({ lesson: null });
     } finally {
       applying = false;
       app.showNotice(problems.length ? () => problems.map((say) => say()).join(' ') : '');

@@ -31,6 +31,7 @@ export function formatHash(s) {
   if (s.a) parts.push(`a=${list(s.a)}`);
   if (s.b) parts.push(`b=${list(s.b)}`);
   if (s.page === 'compare') parts.push(`twin=${s.twin.join(',')}`);
+  if (s.lesson) parts.push(`lesson=${s.lesson.id}`, `step=${s.lesson.step}`);
   return `#${parts.join('&')}`;
 }
 
@@ -87,6 +88,13 @@ export function parseHash(hash) {
   if (lang !== null) {
     if (LANGS.includes(lang)) patch.lang = lang;
     else problems.push(() => tRaw('The link\'s language "{lang}" is not one of {langs}, so it was ignored.', { lang: lang.slice(0, 10), langs: LANGS.join(', ') }));
+  }
+  const lesson = params.get('lesson');
+  if (lesson !== null) {
+    const step = numbers('step', 1) ?? [1];
+    if (!ID.test(lesson)) problems.push(() => tRaw('The link\'s lesson "{lesson}" is not a lesson\'s name, so it was ignored.', { lesson: lesson.slice(0, 40) }));
+    else if (!Number.isInteger(step[0]) || step[0] < 1) problems.push(() => tRaw('The link\'s "step" ({step}) is not a step number, so the lesson was not opened.', { step: String(step[0]) }));
+    else patch.lesson = { id: lesson, step: step[0] };
   }
   const dims = numbers('dims', 2);
   if (dims && dims.every((d) => Number.isInteger(d) && d >= 1 && d <= LIMITS.latent) && dims[0] !== dims[1]) {

@@ -60,5 +60,12 @@ export function setupAnalogy(app) {
   $('analogy-export').addEventListener('click', exportPng);
   store.subscribe(['subject', 'drawing', 'label'], render);
   onLang(() => { if (app.subject) render(); });
-  return { get row() { return row; }, render };
+  /** Shows held-out image i's row (a lesson step does this). */
+  function show(i) {
+    $('analogy-source').value = 'heldout';
+    $('analogy-index').value = String(i);
+    render();
+  }
+
+  return { get row() { return row; }, render, show };
 }

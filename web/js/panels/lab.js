@@ -36,6 +36,7 @@ export function setupLab(app) {
   let axis = null;
   let rocFor = null; // the anomaly set the curve is of
   let complete = false; // every set of the current subject is scored
+  const waiting = []; // resolves of scored() calls
 
   const anomalySet = () => $('lab-anomalies').value;
   const otherId = (s) => (s.dataset === 'mnist' ? 'fashion-mnist' : 'mnist');
@@ -124,6 +125,7 @@ export function setupLab(app) {
     } else if (m.type === 'done') {
       complete = true;
       document.body.dataset.labDone = String(m.job);
+      settle();
     } else if (m.type === 'error') {
       say(() => t('The lab could not score the images: {why}.', { why: m.message }));
     }
@@ -223,8 +225,23 @@ export function setupLab(app) {
   store.subscribe(['page', 'subject'], () => run());
   new ResizeObserver(() => draw()).observe(h);
   onLang(() => draw());
+  /** Resolves the scored() calls once every set of the explored model is scored. */
+  function settle() {
+    if (complete && subject === store.state.subject) for (const resolve of waiting.splice(0)) resolve(scores);
+  }
+
+  /** Chooses which set counts as the anomalies, as the picker does. */
+  function pick(set) {
+    $('lab-anomalies').value = set;
+    askRoc();
+    draw();
+  }
+
   return {
     run,
+    pick,
+    /** The sorted scores of every set, once the explored model's are all made (on the lab page). */
+    scored: () => new Promise((resolve) => { waiting.push(resolve); settle(); }),
     get scores() { return scores; },
     get threshold() { return threshold; },
   };

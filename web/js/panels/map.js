@@ -127,5 +127,5 @@ export function setupMap(app) {
   $('zoom-in').addEventListener('click', () => plane.zoomCentre(1 / 1.5));
   $('zoom-out').addEventListener('click', () => plane.zoomCentre(1.5));
   $('zoom-reset').addEventListener('click', () => plane.resetView());
-  return { plane, withPair };
+  return { plane, withPair, showHeldout };
 }

@@ -3,6 +3,7 @@
 // training-views.js.
 import { loadCheckpoint } from '../checkpoints.js';
 import { setupTrainingViews } from './training-views.js';
+import { setupTimeline } from './timeline.js';
 import { lang, msg, onLang, t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -31,6 +32,7 @@ export function setupTraining(hooks) {
     post: (msg) => worker?.postMessage(msg),
     info,
   });
+  const timeline = setupTimeline({ info, download: hooks.download });
 
   /** Checks the chosen data set against the family: a CVAE needs labels. Returns a reason, or null. */
   function unfit(c) {
@@ -103,6 +105,8 @@ export function setupTraining(hooks) {
         showControls(m.config);
         setEnabled(true);
         text($('train-readout'), () => position(m.step, m.epoch, null));
+        // The timeline goes with the checkpoint: kept up to its step when resumed, else begun anew.
+        if (m.resumed) timeline.restore(m.step); else timeline.clear();
         if (m.resumed) {
           const before = recovering;
           info(() => `${before ? before() : ''}${t('Resumed from the checkpoint at step {step}.', { step: m.step })}`);
@@ -138,6 +142,7 @@ export function setupTraining(hooks) {
         views.redrawChart();
         break;
       case 'views':
+        timeline.add(m);
         views.show(m);
         break;
       case 'reference':
@@ -155,6 +160,7 @@ export function setupTraining(hooks) {
         break;
       case 'nan':
         setPlaying(false);
+        timeline.restore(m.step);
         views.history = m.history;
         views.redrawChart();
         info(said(m.say));
@@ -313,6 +319,7 @@ export function setupTraining(hooks) {
       document.querySelector('.train-panel').scrollIntoView?.({ block: 'start' });
     },
     get history() { return views.history; },
+    timeline,
     get settings() { return settings; },
     /** The size of the training set the worker last reported. */
     get n() { return last?.n; },
