@@ -302,8 +302,8 @@ test('every step sets its state and panels, and its revealed numbers and answer 
   await context.close();
 });
 
-// Mutation that turns it red: let ← → move the point in a lesson whatever has the focus (main.js), or give
-// the reveal button no keyboard path (a div with a click handler).
+// Mutation that turns it red: let ← → move the point in a lesson whatever has the focus (main.js), give
+// the reveal button no keyboard path (a div with a click handler), or prevent PgDn's scrolling outside a lesson.
 test('the lesson works by keyboard alone, and ← → on a map still move the point', async () => {
   const { page, context, errors } = await openPage(browser, `${server.url}#lang=en`, { viewport: { width: 1280, height: 900 } });
   assert.equal(await waitReady(page), 'ready');
@@ -344,6 +344,10 @@ test('the lesson works by keyboard alone, and ← → on a map still move the po
   await page.keyboard.press('Enter');
   assert.equal(await page.locator('#lesson').isHidden(), true);
   assert.equal(await page.locator('#page-explore').getAttribute('aria-pressed'), 'true');
+  // Outside a lesson, PgDn keeps its own meaning: it scrolls the page.
+  await page.evaluate(() => { window.scrollTo(0, 0); document.activeElement.blur(); });
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction(() => window.scrollY > 100);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -134,3 +134,38 @@ test('a nonsense snapshot interval is refused in words and the last one kept', a
   assert.equal(await page.locator('#timeline-every').inputValue(), '100');
   await context.close();
 });
+
+// Mutation that turns it red: keep every snapshot (no thinning), or thin without deleting from storage.
+test('past 64 snapshots every other one is dropped, in storage too, and the interval doubles', async () => {
+  const { page, context, errors } = await openReady(browser, server, '#page=train&lang=en');
+  // No checkpoint in this new browser profile, so no worker has started and no views will arrive.
+  assert.equal(await page.evaluate(() => window.vaeExplorer.training.timeline.snapshots.length), 0);
+  const out = await page.evaluate(async () => {
+    const tl = window.vaeExplorer.training.timeline;
+    const { loadTimeline } = await import('/js/checkpoints.js');
+    tl.clear();
+    // Views messages as the worker sends them, of a 2-D model with 3 held-out codes and a 2 × 2-pixel grid.
+    const views = (step) => ({ step, latent: 2, pair: [0, 1], mu: Float32Array.of(step, 1, 2, 3, 4, 5), rgba: new Uint8ClampedArray(16).fill(step % 256), labels: Uint8Array.of(0, 1, 2) });
+    const every0 = tl.every;
+    for (let step = 0; step <= 100 * 200; step += 100) tl.add(views(step));
+    await tl.written();
+    const kept = tl.snapshots.map((s) => s.step);
+    const stored = (await loadTimeline()).map((s) => s.step);
+    await tl.restore(10_000);
+    await tl.written();
+    const restored = tl.snapshots.map((s) => s.step);
+    const afterRestore = (await loadTimeline()).map((s) => s.step);
+    return { every0, every: tl.every, kept, stored, restored, afterRestore, grid: Array.from(tl.snapshots[1].grid) };
+  });
+  assert.equal(out.every0, 100);
+  assert.ok(out.kept.length <= 64 && out.kept.length >= 32, `${out.kept.length} kept`);
+  assert.equal(out.kept[0], 0);
+  for (let i = 1; i < out.kept.length; i++) assert.equal(out.kept[i] - out.kept[i - 1], out.every, 'evenly spaced at the doubled interval');
+  assert.ok(out.every >= 400, `interval ${out.every}`);
+  assert.deepEqual(out.stored, out.kept, 'storage holds exactly the snapshots kept');
+  assert.deepEqual(out.restored, out.kept.filter((s) => s <= 10_000));
+  assert.deepEqual(out.afterRestore, out.restored, 'a resumed checkpoint drops the later snapshots from storage too');
+  assert.deepEqual(out.grid, [out.kept[1] % 256, out.kept[1] % 256, out.kept[1] % 256, out.kept[1] % 256]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});

@@ -25,7 +25,7 @@ async function run(mode, action) {
     return await new Promise((resolve, reject) => {
       const tx = db.transaction(STORE, mode);
       const req = action(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req.result);
+      tx.oncomplete = () => resolve(req?.result);
       tx.onerror = () => reject(new Said('the browser\'s storage failed ({why})', { why: String(tx.error?.message) }));
       tx.onabort = () => reject(new Said('the browser\'s storage refused the write ({why})', { why: tx.error?.message ?? 'aborted' }));
     });
@@ -44,7 +44,7 @@ const SNAP = 'timeline/';
 const snapKey = (step) => `${SNAP}${String(step).padStart(10, '0')}`;
 const SNAPS = IDBKeyRange.bound(SNAP, `${SNAP}\uffff`);
 export const saveSnapshot = (snap) => run('readwrite', (s) => s.put(snap, snapKey(snap.step)));
-export const deleteSnapshots = (steps) => run('readwrite', (s) => { for (const step of steps) s.delete(snapKey(step)); return s.count(SNAPS); });
+export const deleteSnapshots = (steps) => run('readwrite', (s) => { for (const step of steps) s.delete(snapKey(step)); });
 /** The timeline's snapshots, in the order of their steps. */
 export const loadTimeline = () => run('readonly', (s) => s.getAll(SNAPS));
 export const clearTimeline = () => run('readwrite', (s) => s.delete(SNAPS));

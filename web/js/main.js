@@ -192,7 +192,11 @@ function wire() {
       if (twin) app.twin.request(z);
       else app.point.request(z);
     },
-    'lesson-step': (e) => { if (app.lesson.active) app.lesson.step(e.key === 'PageUp' ? -1 : 1); },
+    'lesson-step': (e) => {
+      if (!app.lesson.active) return false;
+      app.lesson.step(e.key === 'PageUp' ? -1 : 1);
+      return true;
+    },
     'toggle-grid': () => store.set({ view: store.state.view === 'map' ? 'grid' : 'map' }),
     play: () => app.interp.toggleWalk(),
     'set-a': () => app.interp.setEnd('a', app.point.current()),

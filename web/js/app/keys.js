@@ -15,7 +15,8 @@ export const KEYS = [
   { keys: ['Esc'], match: (e) => e.key === 'Escape', action: 'escape', help: 'Close this list, or leave presenter mode' },
 ];
 
-/** Calls handlers[action](event) for shortcut keys pressed outside text fields. */
+/** Calls handlers[action](event) for shortcut keys pressed outside text fields; the key's default action is
+ *  prevented unless the handler returns false. */
 export function installKeys(handlers) {
   window.addEventListener('keydown', (e) => {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
@@ -26,8 +27,8 @@ export function installKeys(handlers) {
     if (e.key === ' ' && t instanceof HTMLButtonElement) return;
     const entry = KEYS.find((k) => k.match(e));
     if (!entry || !handlers[entry.action]) return;
-    e.preventDefault();
-    handlers[entry.action](e);
+    // A handler that returns false did nothing: the key keeps its own meaning (PgDn scrolls outside a lesson).
+    if (handlers[entry.action](e) !== false) e.preventDefault();
   });
 }
 

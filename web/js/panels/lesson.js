@@ -59,11 +59,7 @@ export function setupLesson(app) {
         store.set({ page });
         app.showPage();
       },
-      set(patch) {
-        live();
-        if (patch.view && patch.view !== store.state.view) store.set({ view: patch.view });
-        store.set(patch);
-      },
+      set(patch) { live(); store.set(patch); },
       point(z) { live(); app.point.request(Array.from(z)); },
       /** The point at held-out image i's code, and that image beside its reconstruction. */
       heldout(i) {
@@ -182,7 +178,6 @@ export function setupLesson(app) {
     if (token !== run) return;
     $('lesson-reveal').disabled = false;
     renderAnswer();
-    app.showPage();
     document.body.dataset.lessonRevealed = String(store.state.lesson.step);
   }
 
@@ -229,7 +224,7 @@ export function setupLesson(app) {
   store.subscribe(['lesson'], show);
   onLang(() => { if (step()) renderCard(); });
   buildSteps(LESSONS.vae);
-  let last = 1;
+  let last = 1; // the step a lesson was left at, where "Lessons" opens it again
   store.subscribe(['lesson'], () => { if (store.state.lesson) last = store.state.lesson.step; });
 
   return {
