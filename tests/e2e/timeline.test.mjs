@@ -42,6 +42,39 @@ function chunks(buf) {
   return out;
 }
 
+
+/** The video frames of a WebM file, counted by the EBML structure Matroska defines: SimpleBlocks (0xA3) and
+ *  Blocks (0xA1) inside Clusters, descending into the Segment, Clusters and BlockGroups (sizes may be
+ *  "unknown", as MediaRecorder writes them: then the element runs to its parent's end). */
+function webmFrames(buf) {
+  const vint = (at, keepMarker) => {
+    const first = buf[at];
+    let len = 1;
+    while (len <= 8 && !(first & (0x80 >> (len - 1)))) len++;
+    let v = keepMarker ? first : first & (0xff >> len);
+    for (let i = 1; i < len; i++) v = v * 256 + buf[at + i];
+    const unknown = !keepMarker && v === 2 ** (7 * len) - 1;
+    return { v: unknown ? Infinity : v, len };
+  };
+  const MASTERS = new Set([0x18538067, 0x1f43b675, 0xa0]);
+  let frames = 0;
+  let width = 0;
+  const walk = (from, to) => {
+    for (let at = from; at < to;) {
+      const id = vint(at, true);
+      const size = vint(at + id.len, false);
+      const body = at + id.len + size.len;
+      const end = Math.min(to, body + size.v);
+      if (id.v === 0xa3 || id.v === 0xa1) frames++;
+      if (id.v === 0xb0) width = buf.readUIntBE(body, size.v); // PixelWidth
+      if (MASTERS.has(id.v) || id.v === 0x1654ae6b || id.v === 0xae || id.v === 0xe0) walk(body, end); // and Tracks, TrackEntry, Video
+      at = end;
+    }
+  };
+  walk(0, buf.length);
+  return { frames, width };
+}
+
 // Mutations that turn it red: no saveSnapshot in timeline.js's add() (the reload finds nothing), the acTL's
 // frame count off by one, the fdAT sequence numbers not counted (apng.js), a frame drawn from another snapshot.
 test('training keeps a timeline that a reload finds, a scrubber shows and an animated PNG replays', async () => {
@@ -107,6 +140,24 @@ test('training keeps a timeline that a reload finds, a scrubber shows and an ani
   const row = frames[2].subarray(200 * (1 + 3 * width), 201 * (1 + 3 * width));
   assert.equal(row[0], 0, 'filter type 0');
   assert.deepEqual(Array.from(row.subarray(1)), canvasRows);
+
+  // The WebM video: one frame a snapshot, 960 pixels wide, and a browser decodes it.
+  const [video] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.locator('#timeline-webm').click()]);
+  const webm = join(artifactsDir(), 'timeline.webm');
+  await video.saveAs(webm);
+  const bytes = readFileSync(webm);
+  assert.equal(bytes.readUInt32BE(0), 0x1a45dfa3, 'an EBML file');
+  assert.deepEqual(webmFrames(bytes), { frames: taken.length, width: 960 });
+  const player = await context.newPage(); // about:blank, outside the page's media policy
+  const decoded = await player.evaluate(async (b64) => {
+    const v = document.createElement('video');
+    v.muted = true;
+    v.src = URL.createObjectURL(new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], { type: 'video/webm' }));
+    await new Promise((resolve, reject) => { v.onloadeddata = resolve; v.onerror = () => reject(new Error(String(v.error?.message))); });
+    return [v.videoWidth, v.videoHeight];
+  }, bytes.toString('base64'));
+  assert.deepEqual(decoded, [960, 520]);
+  await player.close();
 
   // A reload resumes the checkpoint and finds the same timeline in this browser's storage.
   await page.reload();

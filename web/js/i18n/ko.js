@@ -630,4 +630,7 @@ export const KO = {
   "Snapshot": "스냅숏",
   "Download animated PNG for slides": "슬라이드용 애니메이션 PNG 내려받기",
   "The timeline's snapshot": "타임라인의 스냅숏",
+  "Download WebM video": "WebM 동영상 내려받기",
+  "This browser cannot record a WebM video; the animated PNG works everywhere.": "이 브라우저는 WebM 동영상을 녹화할 수 없습니다. 애니메이션 PNG는 어디서나 됩니다.",
+  "Recording the video: frame {k} of {n}…": "동영상 녹화 중: {n}프레임 중 {k}번째…",
 };

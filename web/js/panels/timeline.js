@@ -1,6 +1,7 @@
 // The training timeline: while a model trains, a snapshot of its live map (the held-out codes in the two
 // dimensions shown) and its decoded grid every N steps, kept in IndexedDB beside the checkpoint. A scrubber and
-// a replay show how the latent space organised itself; the snapshots export as an animated PNG for slides.
+// a replay show how the latent space organised itself; the snapshots export as an animated PNG or a WebM
+// video for slides.
 // At most MAX snapshots are kept: past that every other one is dropped and the interval doubles, so a long
 // run keeps its whole history at a coarser grain.
 import { clearTimeline, deleteSnapshots, loadTimeline, saveSnapshot } from '../checkpoints.js';
@@ -114,6 +115,43 @@ export function setupTimeline(hooks) {
     }
   }
 
+  /** Every snapshot as a frame of a WebM video, REPLAY_MS each: the frame canvas recorded by MediaRecorder,
+   *  one requested frame a snapshot, in real time. */
+  async function exportWebm() {
+    if (!snaps.length) return;
+    const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((m) => MediaRecorder.isTypeSupported(m));
+    if (!type) { hooks.info(() => t('This browser cannot record a WebM video; the animated PNG works everywhere.')); return; }
+    $('timeline-webm').disabled = true;
+    const canvas = document.createElement('canvas');
+    canvas.width = FRAME.width;
+    canvas.height = FRAME.height;
+    const ctx = canvas.getContext('2d');
+    const stream = canvas.captureStream(0);
+    const [track] = stream.getVideoTracks();
+    const recorder = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 4_000_000 });
+    const parts = [];
+    recorder.ondataavailable = (e) => { if (e.data.size) parts.push(e.data); };
+    const stopped = new Promise((resolve) => { recorder.onstop = resolve; });
+    const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+    try {
+      drawFrame(ctx, snaps[0], title(snaps[0]));
+      recorder.start();
+      for (const [k, snap] of snaps.entries()) {
+        text($('timeline-info'), () => t('Recording the video: frame {k} of {n}…', { k: k + 1, n: snaps.length }));
+        drawFrame(ctx, snap, title(snap));
+        track.requestFrame();
+        await wait(REPLAY_MS);
+      }
+      recorder.stop();
+      await stopped;
+      hooks.download(new Blob(parts, { type: 'video/webm' }), 'vae-training-timeline.webm');
+    } finally {
+      track.stop();
+      $('timeline-webm').disabled = false;
+      render();
+    }
+  }
+
   /** Forgets the timeline (a new model). */
   function clear() {
     if (replay) toggleReplay();
@@ -143,6 +181,7 @@ export function setupTimeline(hooks) {
   $('timeline-pos').addEventListener('input', (e) => render(Number(e.target.value)));
   $('timeline-play').addEventListener('click', toggleReplay);
   $('timeline-apng').addEventListener('click', exportApng);
+  $('timeline-webm').addEventListener('click', exportWebm);
   $('timeline-every').addEventListener('change', (e) => {
     const v = Math.round(Number(e.target.value));
     if (!Number.isFinite(v) || v < 10 || v > 10000) {
