@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { inflateSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { artifactsDir, startServer, launch, openReady } from './harness.mjs';
+import { ROOT, artifactsDir, startServer, launch, openReady } from './harness.mjs';
 
 let server;
 let browser;
@@ -109,6 +109,7 @@ test('training keeps a timeline that a reload finds, a scrubber shows and an ani
   });
   assert.equal(shown.step, shown.want);
   for (const [want, got] of shown.pairs) assert.equal(got, want);
+  await page.locator('#timeline').screenshot({ path: join(ROOT, 'tests', 'screenshots', 'timeline.png') });
 
   // The animated PNG: one frame a snapshot, in order, each decodable and equal to the frame drawn for it.
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#timeline-apng').click()]);
