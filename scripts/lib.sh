@@ -159,8 +159,8 @@ ensure_test_node_modules() {
 # The bench's peer, TensorFlow.js 4.22, from npm (a bench dependency only: the page never loads it).
 ensure_bench_node_modules() {
   ensure_node
-  if [ ! -d "$ROOT/tests/bench/node_modules/@tensorflow/tfjs-backend-wasm" ]; then
-    say "installing the bench's peer, TensorFlow.js 4.22, from npm"
+  if [ ! -d "$ROOT/tests/bench/node_modules/@tensorflow/tfjs-backend-wasm" ] || [ ! -d "$ROOT/tests/bench/node_modules/wabt" ]; then
+    say "installing the bench's peer, TensorFlow.js 4.22, and wabt 1.0.39 (which compiles the peak probe) from npm"
     (cd "$ROOT/tests/bench" && npm ci --no-audit --no-fund --silent)
   fi
 }

@@ -1,11 +1,11 @@
 // The peer for scripts/bench: the same VAE in TensorFlow.js 4.22, run in the same page and browser as ours.
 // Loaded by the bench only (after tf-core and its backends), never by the explorer. Same architecture
-// (784-512-2 for training; the pretrained model's decoder shape for decoding), same loss (stable BCE summed
+// (784-512-2 for training; for decoding, the pretrained model itself, its weights read from its file), same loss (stable BCE summed
 // over pixels + analytic KL, mean over the batch), same optimiser (Adam, lr 1e-3, which is AdamW with no
 // weight decay), same batch (100), uniform(-1/sqrt(fan_in), 1/sqrt(fan_in)) initialisation.
 /* global tf */
 window.tfjsPeer = async function tfjsPeer(backend, opts) {
-  const { images, decoderHidden, warm, windows, steps, singles, grids, ours } = opts;
+  const { images, decoderHidden, weights, warm, windows, steps, singles, grids, ours } = opts;
   if (backend === 'wasm') {
     tf.wasm.setWasmPaths('/__tfjs/');
     // Single-threaded SIMD, as ours: the page is cross-origin isolated, which would let tfjs use threads.
@@ -65,9 +65,15 @@ window.tfjsPeer = async function tfjsPeer(backend, opts) {
   Object.values(p).forEach((v) => v.dispose());
   opt.dispose();
 
-  // ---- decoding: the pretrained model's decoder shape, 2-h1-h2-...-784 ----
-  const dims = [2, ...decoderHidden, 784];
-  const layers = dims.slice(1).map((d, i) => [param([dims[i], d], dims[i]), param([d], dims[i])]);
+  // ---- decoding: the pretrained model's own decoder, 2-h1-h2-...-784, from its weights file ----
+  // Each weight is stored [out, in] (f16); it is turned into [in, out] once here, so that tfjs multiplies
+  // untransposed operands, the case its wasm backend gives to XNNPACK.
+  const file = readSafetensors(weights);
+  const names = [...decoderHidden.map((_, i) => `dec.${i}`), 'dec_out'];
+  const layers = names.map((name) => {
+    const w = file[`${name}.weight`];
+    return [tf.tidy(() => tf.transpose(tf.tensor2d(w.data, w.shape))), tf.tensor1d(file[`${name}.bias`].data)];
+  });
   const decode = (z, rows) => {
     const out = tf.tidy(() => {
       let h = tf.tensor2d(z, [rows, 2]);
@@ -93,8 +99,30 @@ window.tfjsPeer = async function tfjsPeer(backend, opts) {
   const g = new Float32Array(800);
   for (let k = 0; k < 400; k++) { g[2 * k] = -3 + (6 * (k % 20)) / 19; g[2 * k + 1] = 3 - (6 * Math.floor(k / 20)) / 19; }
   const [grid, oursGrid] = time(grids, 20, () => decode(g, 400), () => ours.decode(g));
+  // The same weights must give the same pictures: the largest difference of the two grids' probabilities.
+  const theirs = decode(g, 400);
+  const mine = ours.decode(g);
+  const gridDiff = theirs.reduce((m, v, i) => Math.max(m, Math.abs(v - mine[i])), 0);
   layers.flat().forEach((v) => v.dispose());
+
+  // XNNPACK's GEMM as tfjs-backend-wasm runs it (its fully-connected operator, for untransposed operands): the
+  // best wasm GEMM a registry offers, on our shapes [m, k, n]. GFLOP/s of 2·m·k·n, median of `gemmReps`
+  // calls after 10, each with its result read back (about 1 % of the time at these sizes).
+  const gemm = {};
+  for (const [m, k, n] of opts.gemms ?? []) {
+    const a = tf.randomUniform([m, k]);
+    const b = tf.randomUniform([k, n]);
+    const run = () => { const c = tf.matMul(a, b); c.dataSync(); c.dispose(); };
+    for (let i = 0; i < 10; i++) run();
+    const t = [];
+    for (let i = 0; i < opts.gemmReps; i++) { const t0 = performance.now(); run(); t.push(performance.now() - t0); }
+    gemm[`${m}x${k}x${n}`] = (2 * m * k * n) / (median(t) / 1000) / 1e9;
+    a.dispose();
+    b.dispose();
+  }
   return {
+    gemm,
+    gridDiff,
     backend: tf.getBackend(),
     trainRates: rates,
     trainMedian: median(rates),
@@ -106,3 +134,30 @@ window.tfjsPeer = async function tfjsPeer(backend, opts) {
     oursGridMedian: median(oursGrid),
   };
 };
+
+/** The tensors of a safetensors file (f16 or f32), as { name: { shape, data: Float32Array } }: an 8-byte
+ *  little-endian header length, a JSON header of dtypes, shapes and offsets, then the data. */
+function readSafetensors(bytes) {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const n = Number(view.getBigUint64(0, true));
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
+  const half = (h) => { // IEEE 754 binary16 to a number
+    const e = (h >> 10) & 0x1f;
+    const f = h & 0x3ff;
+    const v = e === 0 ? f * 2 ** -24 : e === 31 ? (f ? NaN : Infinity) : (1 + f / 1024) * 2 ** (e - 15);
+    return h & 0x8000 ? -v : v;
+  };
+  const out = {};
+  for (const [name, t] of Object.entries(header)) {
+    if (name === '__metadata__') continue;
+    const [a, b] = t.data_offsets.map((o) => 8 + n + o);
+    const count = t.shape.reduce((p, d) => p * d, 1);
+    const data = new Float32Array(count);
+    for (let i = 0; i < count; i++) {
+      data[i] = t.dtype === 'F16' ? half(view.getUint16(a + 2 * i, true)) : view.getFloat32(a + 4 * i, true);
+    }
+    if (b - a !== count * (t.dtype === 'F16' ? 2 : 4)) throw new Error(`${name}: ${b - a} bytes for ${count} ${t.dtype}`);
+    out[name] = { shape: t.shape, data };
+  }
+  return out;
+}
