@@ -156,11 +156,27 @@ ensure_test_node_modules() {
   fi
 }
 
-# The bench's peer, TensorFlow.js 4.22, from npm (a bench dependency only: the page never loads it).
+# The bench's peers, TensorFlow.js 4.22 and ONNX Runtime Web 1.30, and wabt, from npm (bench dependencies only:
+# the page never loads them).
 ensure_bench_node_modules() {
   ensure_node
-  if [ ! -d "$ROOT/tests/bench/node_modules/@tensorflow/tfjs-backend-wasm" ] || [ ! -d "$ROOT/tests/bench/node_modules/wabt" ]; then
-    say "installing the bench's peer, TensorFlow.js 4.22, and wabt 1.0.39 (which compiles the peak probe) from npm"
+  if [ ! -d "$ROOT/tests/bench/node_modules/@tensorflow/tfjs-backend-wasm" ] || [ ! -d "$ROOT/tests/bench/node_modules/wabt" ] \
+      || [ ! -d "$ROOT/tests/bench/node_modules/onnxruntime-web" ]; then
+    say "installing the bench's peers (TensorFlow.js 4.22, ONNX Runtime Web 1.30) and wabt 1.0.39 (which compiles the peak probe) from npm"
     (cd "$ROOT/tests/bench" && npm ci --no-audit --no-fund --silent)
   fi
+  ensure_bench_onnx
+}
+
+# The pretrained decoder as ONNX, for ONNX Runtime Web: written by tests/bench/export_decoder.py with Python's
+# onnx 1.23 (PyPI), into target/bench/ (bench only; not committed). Sets BENCH_ONNX.
+ensure_bench_onnx() {
+  ensure_python_tools
+  if ! "$VAE_PYTHON" -c 'import onnx' 2>/dev/null; then
+    say "installing onnx 1.23 from PyPI into $TARGET_DIR/pyenv (the bench's ONNX export of our decoder)"
+    "$TARGET_DIR/pyenv/bin/pip" install --quiet --disable-pip-version-check "onnx==1.23.0"
+  fi
+  export BENCH_ONNX="$TARGET_DIR/bench/decoder.onnx"
+  mkdir -p "$TARGET_DIR/bench"
+  "$VAE_PYTHON" "$ROOT/tests/bench/export_decoder.py" "$ROOT/web/models/mnist-2d.safetensors" "$BENCH_ONNX"
 }

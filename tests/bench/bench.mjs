@@ -3,7 +3,7 @@
 // BENCHMARKS.md. `--quick` (what CI runs) makes every figure with one short window, checks that every row
 // was measured, and writes nothing. It never fails on a speed figure, only on a figure it could not make.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -144,6 +144,18 @@ try {
     const paired = 'each call paired with one of ours in the same page';
     rows.push([`tfjs-${backend}`, 'one decode, median', `${fmt(p.oneMedian * 1000)} µs`, `ours ${fmt(p.oneMedian / p.oursOneMedian, 1)}×`, `${paired}: ours ${fmt(p.oursOneMedian * 1000)} µs`]);
     rows.push([`tfjs-${backend}`, '20x20 grid, median', `${fmt(p.gridMedian, 1)} ms`, `ours ${fmt(p.gridMedian / p.oursGridMedian, 1)}×`, `${paired}: ours ${fmt(p.oursGridMedian, 1)} ms; our pretrained decoder in both (probabilities within ${p.gridDiff.toExponential(1)})`]);
+  }
+
+  // ONNX Runtime Web, one thread and two (the page is cross-origin isolated): our decoder exported to ONNX.
+  for (const threads of [1, 2]) {
+    const o = await onnxRuntime(threads, Q({ singles: 1000, grids: 30 }, { singles: 10, grids: 2 }));
+    for (const key of ['one', 'oursOne', 'grid', 'oursGrid']) measured(`ort-wasm ${threads} threads ${key}`, o[key]);
+    if (!(o.gridDiff < 1e-4)) throw new Error(`ONNX Runtime Web's grid differs from ours by ${o.gridDiff}: it is not decoding the same model`);
+    if (threads > 1 && !o.isolated) throw new Error('the ONNX Runtime page is not cross-origin isolated: it cannot run threads');
+    const paired = 'each call paired with one of ours in the same page';
+    const name = `ort-wasm ×${threads}`;
+    rows.push([name, `ONNX Runtime Web 1.30, wasm, ${threads} thread${threads > 1 ? 's' : ''}: one decode (session.run), median`, `${fmt(o.one * 1000)} µs`, `ours ${fmt(o.one / o.oursOne, 1)}×`, `${paired}: ours ${fmt(o.oursOne * 1000)} µs`]);
+    rows.push([name, '20x20 grid, median', `${fmt(o.grid, 1)} ms`, `ours ${fmt(o.grid / o.oursGrid, 2)}×`, `${paired}: ours ${fmt(o.oursGrid, 1)} ms; our pretrained decoder exported to ONNX (probabilities within ${o.gridDiff.toExponential(1)})`]);
   }
 
   const size = (f) => { const b = readFileSync(join(ROOT, f)); return [b.length, gzipSync(b, { level: 9 }).length]; };
@@ -321,6 +333,63 @@ async function trainingInWorker(args) {
   const last = args.warm + args.windows * args.steps + (args.windows - 1) * args.gap;
   const span = args.windows > 1 ? `, one every ${fmt(args.steps + args.gap)} steps from step ${fmt(args.warm)} to ${fmt(last)}` : '';
   return { rates: out.rates, median: median(out.rates), steps: args.steps, span, flops: out.flops, gf: out.gf, matmul: median(out.gf), mem: out.memory, peaks: out.peaks };
+}
+
+/** ONNX Runtime Web 1.30 (npm), its wasm backend with `threads` threads, in a page of the same origin (its files
+ *  served by the bench only), decoding our pretrained decoder exported to ONNX by tests/bench/export_decoder.py;
+ *  each call paired with one of ours, as for TensorFlow.js. Returns the medians and the largest difference of
+ *  the two grids' probabilities. */
+async function onnxRuntime(threads, { singles, grids }) {
+  const { page, context } = await openPage(browser, server.url, { bypassCSP: true });
+  await waitReady(page);
+  const dist = join(ROOT, 'tests', 'bench', 'node_modules', 'onnxruntime-web', 'dist');
+  const onnx = process.env.BENCH_ONNX ?? join(ROOT, 'target', 'bench', 'decoder.onnx');
+  await page.route('**/__ort/**', (route) => {
+    const name = new URL(route.request().url()).pathname.split('/').pop();
+    const file = name === 'decoder.onnx' ? onnx : join(dist, name);
+    if (!/^[\w.-]+$/.test(name) || !existsSync(file)) return route.fulfill({ status: 404 });
+    return route.fulfill({
+      body: readFileSync(file),
+      contentType: name.endsWith('.wasm') ? 'application/wasm' : name.endsWith('.mjs') ? 'text/javascript' : 'application/octet-stream',
+      // Same origin, and its workers cross-origin isolated as the page is: ORT's threads need shared memory.
+      headers: { 'Cross-Origin-Resource-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp' },
+    });
+  });
+  const r = await page.evaluate(async ({ threads, singles, grids }) => {
+    const ort = await import('/__ort/ort.wasm.min.mjs');
+    ort.env.wasm.wasmPaths = '/__ort/';
+    ort.env.wasm.numThreads = threads;
+    const session = await ort.InferenceSession.create('/__ort/decoder.onnx', { executionProviders: ['wasm'] });
+    const { default: init, Vae } = await import('/pkg/vae_wasm.js');
+    await init();
+    const ours = new Vae(new Uint8Array(await (await fetch('/models/mnist-2d.safetensors')).arrayBuffer()));
+    const decode = async (z) => (await session.run({ z: new ort.Tensor('float32', z, [z.length / 2, 2]) })).probs.data;
+    const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+    const time = async (count, warm, theirs, mine) => {
+      for (let i = 0; i < warm; i++) { await theirs(i); mine(i); }
+      const [a, b] = [[], []];
+      for (let i = 0; i < count; i++) {
+        let t0 = performance.now();
+        await theirs(i);
+        a.push(performance.now() - t0);
+        t0 = performance.now();
+        mine(i);
+        b.push(performance.now() - t0);
+      }
+      return [median(a), median(b)];
+    };
+    const point = (i) => Float32Array.of(Math.sin(i) * 2, Math.cos(i) * 2);
+    const [one, oursOne] = await time(singles, 5, (i) => decode(point(i)), (i) => ours.decode(point(i)));
+    const g = new Float32Array(800);
+    for (let k = 0; k < 400; k++) { g[2 * k] = -3 + (6 * (k % 20)) / 19; g[2 * k + 1] = 3 - (6 * Math.floor(k / 20)) / 19; }
+    const [grid, oursGrid] = await time(grids, 20, () => decode(g), () => ours.decode(g));
+    const theirs = await decode(g);
+    const mine = ours.decode(g);
+    const gridDiff = theirs.reduce((m, v, i) => Math.max(m, Math.abs(v - mine[i])), 0);
+    return { one, oursOne, grid, oursGrid, gridDiff, threads: ort.env.wasm.numThreads, isolated: crossOriginIsolated };
+  }, { threads, singles, grids });
+  await context.close();
+  return r;
 }
 
 /** TensorFlow.js 4.22 in a page of the same origin: its files are served to the page by the bench only. */
