@@ -8,8 +8,10 @@ window.tfjsPeer = async function tfjsPeer(backend, opts) {
   const { images, decoderHidden, weights, warm, windows, steps, singles, grids, ours } = opts;
   if (backend === 'wasm') {
     tf.wasm.setWasmPaths('/__tfjs/');
-    // Single-threaded SIMD, as ours: the page is cross-origin isolated, which would let tfjs use threads.
-    tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
+    // Single-threaded SIMD, as ours, unless threads are asked for: the page is cross-origin isolated, which
+    // lets tfjs use its threaded build (XNNPACK's thread pool).
+    if (opts.threads > 1) tf.wasm.setThreadsCount(opts.threads);
+    else tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   }
   if (!(await tf.setBackend(backend))) throw new Error(`tfjs backend ${backend} did not start`);
   await tf.ready();
@@ -123,6 +125,7 @@ window.tfjsPeer = async function tfjsPeer(backend, opts) {
   return {
     gemm,
     gridDiff,
+    threads: backend === 'wasm' ? tf.wasm.getThreadsCount() : 1,
     backend: tf.getBackend(),
     trainRates: rates,
     trainMedian: median(rates),
