@@ -1,5 +1,5 @@
 // Offline: after one visit the service worker has the whole site; with the network off, a reload explores,
-// scores in the lab and trains. An update (a new precache version on the server) is cached whole and
+// scores in the lab, trains and goes through lesson steps. An update (a new precache version on the server) is cached whole and
 // replaces the old version, which is deleted: offline, the page then gets every file of the new version.
 // The site is a `vae export` in tests/artifacts, served by `vae serve`, so that the test can change it.
 import { test, before, after } from 'node:test';
@@ -28,7 +28,7 @@ const cacheKeys = (page) => page.evaluate(async () => (await caches.keys()).filt
 
 // Mutation that turns it red: drop the old caches' deletion in sw.js's activate, or leave HEAD requests to the
 // network (the zoo's start-up check then fails offline, with console errors).
-test('after one visit the page works offline: explore, the lab and 10 training steps; an update replaces the cached version whole', async () => {
+test('after one visit the page works offline: explore, the lab, 10 training steps and the lesson; an update replaces the cached version whole', async () => {
   const { page, context, errors } = await openPage(browser, server.url, { serviceWorkers: 'allow' });
   await ready(page);
   await waitFor(page, () => document.body.dataset.offline === 'ready' && navigator.serviceWorker.controller);
@@ -50,6 +50,15 @@ test('after one visit the page works offline: explore, the lab and 10 training s
   await waitFor(page, () => Number(document.body.dataset.trainStep ?? 0) >= 10);
   await page.locator('#train-play').click();
   await waitFor(page, () => document.body.dataset.training === 'off');
+  // The lesson too: step 1's reveal loads two 8-D models, step 9's scores with the Fashion-MNIST model in the lab.
+  await page.locator('#page-lessons').click();
+  for (const n of [1, 9]) {
+    await page.locator('#lesson-steps button').nth(n - 1).click();
+    await waitFor(page, (n) => document.body.dataset.lessonReady === String(n), n);
+    await page.locator('#lesson-reveal').click();
+    await waitFor(page, (n) => document.body.dataset.lessonRevealed === String(n), n, 120_000);
+    assert.ok((await page.locator('#lesson-verdict').getAttribute('data-answer')) !== null, `lesson step ${n} revealed its answer offline`);
+  }
 
   // A new version on the server: a changed module and a new precache version.
   await context.setOffline(false);
