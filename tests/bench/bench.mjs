@@ -12,6 +12,10 @@ import { ROOT, startServer, launch, openPage, waitReady } from '../e2e/harness.m
 import { ACCUMULATORS, flopsPerIteration, peakModules } from './peak.mjs';
 
 const quick = process.argv.includes('--quick');
+// Full runs, each of every figure; the table gives each row's median over them (`--runs N`; three by default,
+// one in quick mode).
+const runsArg = process.argv.indexOf('--runs');
+const RUNS = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 1) : (quick ? 1 : 3);
 const Q = (full, short) => (quick ? short : full);
 const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const quantile = (v, q) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))];
@@ -23,175 +27,205 @@ const peak = { modules: await peakModules(), accumulators: ACCUMULATORS, flopsPe
 const GEMMS = [[100, 784, 512], [400, 256, 384]];
 const server = await startServer();
 const browser = await launch();
-const rows = []; // [section, figure, ours, target or peer, note]
+let rows = []; // this run's: [section, figure, ours, target or peer, note]
 // Every measured number behind the rows, unformatted: [name, value, may it be zero]. A figure that is not a
 // finite positive number (NaN, Infinity, which fmt prints as ∞, or 0) was not measured, and fails the run.
-const figures = [];
+let figures = [];
 const measured = (name, value, zeroAllowed = false) => { figures.push([name, value, zeroAllowed]); return value; };
 try {
-  const { page, context } = await openPage(browser, server.url);
-  if ((await waitReady(page)) !== 'ready') throw new Error('the page did not load');
-  const env = await page.evaluate(() => ({ ua: navigator.userAgent, isolated: crossOriginIsolated }));
-  const browserVersion = browser.version();
+  let env;
+  let browserVersion;
+  const runs = []; // each full run's rows
+  for (let run = 1; run <= RUNS; run++) {
+    if (RUNS > 1) console.log(`run ${run} of ${RUNS}`);
+    rows = [];
+    figures = [];
+    const { page, context } = await openPage(browser, server.url);
+    if ((await waitReady(page)) !== 'ready') throw new Error('the page did not load');
+    env = await page.evaluate(() => ({ ua: navigator.userAgent, isolated: crossOriginIsolated }));
+    browserVersion = browser.version();
 
-  const dec = await decodeInPage(page, { singles: Q(1000, 50), grids: Q(30, 3) });
-  measured('one decode, median', dec.oneMedian);
-  measured('one decode, p99', dec.oneP99);
-  measured('20x20 grid, median', dec.gridMedian);
-  rows.push(['decode', 'one point, median (incl. copy to JS)', `${fmt(dec.oneMedian * 1000)} µs`, '≤ 150 µs']);
-  rows.push(['decode', 'one point, p99', `${fmt(dec.oneP99 * 1000)} µs`, '']);
-  rows.push(['decode', `20x20 grid, median of ${dec.grids} after 20 warm-up calls`, `${fmt(dec.gridMedian, 1)} ms`, '≤ 17 ms']);
+    const dec = await decodeInPage(page, { singles: Q(1000, 50), grids: Q(30, 3) });
+    measured('one decode, median', dec.oneMedian);
+    measured('one decode, p99', dec.oneP99);
+    measured('20x20 grid, median', dec.gridMedian);
+    rows.push(['decode', 'one point, median (incl. copy to JS)', `${fmt(dec.oneMedian * 1000)} µs`, '≤ 150 µs']);
+    rows.push(['decode', 'one point, p99', `${fmt(dec.oneP99 * 1000)} µs`, '']);
+    rows.push(['decode', `20x20 grid, median of ${dec.grids} after 20 warm-up calls`, `${fmt(dec.gridMedian, 1)} ms`, '≤ 17 ms']);
 
-  const drag = await scriptedDrag(page, Q(3, 1));
-  measured('drag, frames/s', drag.framesPerSecond);
-  // A drag that decodes nothing still counts 60 frames a second: it must have painted new digits too.
-  measured('drag, frames that painted a new digit', drag.painted);
-  measured('drag, slowest decode', drag.slowestDecode);
-  measured('drag, dropped frames', drag.dropped, true);
-  rows.push(['drag', `frames/s over a ${drag.seconds}-s drag, mouse moves at ${fmt(drag.movesPerSecond, 1)}/s`, fmt(drag.framesPerSecond, 1), '60']);
-  rows.push(['drag', 'dropped frames (gaps over 1.5 × 16.7 ms)', `${drag.dropped}`, '0', `${drag.painted} of ${drag.frames} frames painted a new digit; slowest decode ${fmt(drag.slowestDecode, 2)} ms`]);
-  await context.close();
+    const drag = await scriptedDrag(page, Q(3, 1));
+    measured('drag, frames/s', drag.framesPerSecond);
+    // A drag that decodes nothing still counts 60 frames a second: it must have painted new digits too.
+    measured('drag, frames that painted a new digit', drag.painted);
+    measured('drag, slowest decode', drag.slowestDecode);
+    measured('drag, dropped frames', drag.dropped, true);
+    rows.push(['drag', `frames/s over a ${drag.seconds}-s drag, mouse moves at ${fmt(drag.movesPerSecond, 1)}/s`, fmt(drag.framesPerSecond, 1), '60']);
+    rows.push(['drag', 'dropped frames (gaps over 1.5 × 16.7 ms)', `${drag.dropped}`, '0', `${drag.painted} of ${drag.frames} frames painted a new digit; slowest decode ${fmt(drag.slowestDecode, 2)} ms`]);
+    await context.close();
 
-  // The twin view: the same drag on one of two maps, each frame decoding the point with both models.
-  const twinPage = await openPage(browser, `${server.url}#page=compare`);
-  if ((await waitReady(twinPage.page)) !== 'ready') throw new Error('the compare page did not load');
-  await twinPage.page.waitForFunction(() => window.vaeExplorer.state.twinSubjects?.every(Boolean));
-  const twin = await scriptedDrag(twinPage.page, Q(3, 1), '#twin-map-0');
-  measured('twin drag, frames/s', twin.framesPerSecond);
-  measured('twin drag, frames that painted', twin.painted);
-  measured('twin drag, dropped frames', twin.dropped, true);
-  rows.push(['drag', `twin view (AE and VAE decode each point): frames/s over a ${twin.seconds}-s drag`, fmt(twin.framesPerSecond, 1), '60']);
-  rows.push(['drag', 'twin view: dropped frames', `${twin.dropped}`, '0', `${twin.painted} of ${twin.frames} frames painted; ${twin.decodes} decodes (2 a frame); slowest decode ${fmt(twin.slowestDecode, 2)} ms`]);
-  await twinPage.context.close();
+    // The twin view: the same drag on one of two maps, each frame decoding the point with both models.
+    const twinPage = await openPage(browser, `${server.url}#page=compare`);
+    if ((await waitReady(twinPage.page)) !== 'ready') throw new Error('the compare page did not load');
+    await twinPage.page.waitForFunction(() => window.vaeExplorer.state.twinSubjects?.every(Boolean));
+    const twin = await scriptedDrag(twinPage.page, Q(3, 1), '#twin-map-0');
+    measured('twin drag, frames/s', twin.framesPerSecond);
+    measured('twin drag, frames that painted', twin.painted);
+    measured('twin drag, dropped frames', twin.dropped, true);
+    rows.push(['drag', `twin view (AE and VAE decode each point): frames/s over a ${twin.seconds}-s drag`, fmt(twin.framesPerSecond, 1), '60']);
+    rows.push(['drag', 'twin view: dropped frames', `${twin.dropped}`, '0', `${twin.painted} of ${twin.frames} frames painted; ${twin.decodes} decodes (2 a frame); slowest decode ${fmt(twin.slowestDecode, 2)} ms`]);
+    await twinPage.context.close();
 
-  const cold = [];
-  for (let i = 0; i < Q(3, 1); i++) cold.push(await coldStart());
-  measured('cold start', median(cold));
-  rows.push(['cold start', `navigation to the first painted digit, median of ${cold.length}`, `${fmt(median(cold))} ms`, '≤ 1,000 ms', `runs: ${cold.map((v) => fmt(v)).join(', ')}`]);
+    const cold = [];
+    for (let i = 0; i < Q(3, 1); i++) cold.push(await coldStart());
+    measured('cold start', median(cold));
+    rows.push(['cold start', `navigation to the first painted digit, median of ${cold.length}`, `${fmt(median(cold))} ms`, '≤ 1,000 ms', `runs: ${cold.map((v) => fmt(v)).join(', ')}`]);
 
-  const tr = await trainingInWorker({ ...Q({ warm: 100, windows: 5, steps: 50, gap: 150, mem: [1000, 10000] }, { warm: 5, windows: 1, steps: 10, gap: 0, mem: [20, 200] }), peak });
-  const stepGflops = (tr.median / 100) * tr.flops / 1e9;
-  // The step's products against the instruction-set peak, window by window (both timed in the same window).
-  const ofPeak = (x) => x.rates.map((r, i) => (100 * (r / 100) * x.flops / 1e9) / x.peaks.simd128[i]);
-  measured('worker training, samples/s', tr.median);
-  measured('matmul probe, GFLOP/s', tr.matmul);
-  measured('SIMD128 peak, GFLOP/s', median(tr.peaks.simd128));
-  measured('step FLOPs', tr.flops);
-  tr.mem.forEach((m, i) => measured(`wasm memory ${i}`, m.bytes));
-  rows.push(['training', `Web Worker, 784-512-2, batch 100: samples/s, median of ${tr.rates.length} windows of ${tr.steps} steps${tr.span}`, fmt(tr.median), '≥ 3,600', `windows: ${tr.rates.map((r) => fmt(r)).join(', ')}`]);
-  const peakSimd = median(tr.peaks.simd128);
-  rows.push(['limit', `instruction-set peak: f32x4 mul + add from 8, 12 or 16 register accumulators (the best; tests/bench/peak.mjs), SIMD128, in the training worker, best of 3 calls each in each window, median of ${tr.peaks.simd128.length}`, `${fmt(peakSimd, 1)} GFLOP/s`, '', `windows: ${tr.peaks.simd128.map((g) => fmt(g, 1)).join(', ')}`]);
-  if (tr.peaks.relaxed) {
-    rows.push(['limit', 'instruction-set peak with relaxed SIMD (f32x4.relaxed_madd), the same way', `${fmt(median(tr.peaks.relaxed), 1)} GFLOP/s`, '', `${fmt(median(tr.peaks.relaxed) / peakSimd, 2)}× the SIMD128 peak; our kernels do not use it yet`]);
-  }
-  rows.push(['ours', `training step's products (${fmt(tr.flops / 1e6, 1)} MFLOP a step): % of the SIMD128 peak, median over windows`, `${fmt(median(ofPeak(tr)))} %`, '≥ 75 %', `${fmt(stepGflops, 1)} GFLOP/s; windows: ${ofPeak(tr).map((e) => fmt(e)).join(', ')} %`]);
-  rows.push(['ours', `probe: 100x784 by 784x512 product in the same wasm build, 5 after each step, median of ${tr.gf.length} windows`, `${fmt(tr.matmul, 1)} GFLOP/s`, '', `${fmt(100 * tr.matmul / peakSimd)} % of the SIMD128 peak; windows: ${tr.gf.map((g) => fmt(g, 1)).join(', ')}`]);
-  rows.push(['memory', `wasm memory after ${fmt(tr.mem[0].steps)} / ${fmt(tr.mem[1].steps)} training steps`, `${fmt(tr.mem[0].bytes / 1048576, 1)} / ${fmt(tr.mem[1].bytes / 1048576, 1)} MiB`, 'no growth']);
-
-  // The other families in the worker, 784-512-2 at batch 100 like the VAE above: each window's steps against
-  // the products interleaved with them, so that the ratio to the VAE's efficiency does not depend on how fast
-  // this host happens to be in that minute.
-  for (const family of ['ae', 'cvae']) {
-    const f = await trainingInWorker({ ...Q({ warm: 100, windows: 3, steps: 50, gap: 150 }, { warm: 5, windows: 1, steps: 10, gap: 0 }), mem: [], family, peak });
-    measured(`worker training ${family}, samples/s`, f.median);
-    const perProbe = (x) => median(x.rates.map((r, i) => r / x.gf[i]));
-    rows.push(['training', `Web Worker, ${family.toUpperCase()} 784-512-2, batch 100: samples/s, median of ${f.rates.length} windows`, fmt(f.median), '≥ 95 % of the VAE\'s', `${fmt(100 * perProbe(f) / perProbe(tr))} % of the VAE's samples/s per probe GFLOP/s; its step's products at ${fmt(median(ofPeak(f)))} % of the SIMD128 peak (${fmt(f.flops / 1e6, 1)} MFLOP a step); windows: ${f.rates.map((r) => fmt(r)).join(', ')}`]);
-  }
-
-  for (const threads of [1, cpus().length]) {
-    const vaeRate = {};
-    for (const family of ['vae', 'ae', 'cvae']) {
-      const nat = JSON.parse(execFileSync(process.env.VAE_BIN ?? join(ROOT, 'target', 'release', 'vae'),
-        ['bench', '--family', family, '--warm', String(Q(50, 5)), '--windows', String(Q(5, 1)), '--steps', String(Q(50, 10))],
-        { cwd: ROOT, env: { ...process.env, RAYON_NUM_THREADS: String(threads) } }).toString());
-      measured(`native training ${family}, ${threads} threads`, nat.samples_per_sec);
-      measured(`native matmul, ${family}, ${threads} threads`, nat.matmul_gflops);
-      // Natively the probe runs after the training windows, not between their steps, and its figure moves
-      // more than the training's (59.6 to 87.4 GFLOP/s in one run's three families at one thread): the
-      // families, run one after another, are compared by their samples/s alone.
-      vaeRate[family] = nat.samples_per_sec;
-      const ratio = family === 'vae' ? '' : `${fmt(100 * vaeRate[family] / vaeRate.vae)} % of the VAE's samples/s; `;
-      rows.push(['native', `${family.toUpperCase()} training samples/s, ${nat.threads} thread${nat.threads > 1 ? 's' : ''}`, fmt(nat.samples_per_sec), family === 'vae' ? '' : '≥ 95 % of the VAE\'s', `${ratio}matmul ${fmt(nat.matmul_gflops, 1)} GFLOP/s; windows ${nat.windows.map((r) => fmt(r)).join(', ')}`]);
+    const tr = await trainingInWorker({ ...Q({ warm: 100, windows: 5, steps: 50, gap: 150, mem: [1000, 10000] }, { warm: 5, windows: 1, steps: 10, gap: 0, mem: [20, 200] }), peak });
+    const stepGflops = (tr.median / 100) * tr.flops / 1e9;
+    // The step's products against the instruction-set peak, window by window (both timed in the same window).
+    const ofPeak = (x) => x.rates.map((r, i) => (100 * (r / 100) * x.flops / 1e9) / x.peaks.simd128[i]);
+    measured('worker training, samples/s', tr.median);
+    measured('matmul probe, GFLOP/s', tr.matmul);
+    measured('SIMD128 peak, GFLOP/s', median(tr.peaks.simd128));
+    measured('step FLOPs', tr.flops);
+    tr.mem.forEach((m, i) => measured(`wasm memory ${i}`, m.bytes));
+    rows.push(['training', `Web Worker, 784-512-2, batch 100: samples/s, median of ${tr.rates.length} windows of ${tr.steps} steps${tr.span}`, fmt(tr.median), '≥ 3,600', `windows: ${tr.rates.map((r) => fmt(r)).join(', ')}`]);
+    const peakSimd = median(tr.peaks.simd128);
+    rows.push(['limit', `instruction-set peak: f32x4 mul + add from 8, 12 or 16 register accumulators (the best; tests/bench/peak.mjs), SIMD128, in the training worker, best of 3 calls each in each window, median of ${tr.peaks.simd128.length}`, `${fmt(peakSimd, 1)} GFLOP/s`, '', `windows: ${tr.peaks.simd128.map((g) => fmt(g, 1)).join(', ')}`]);
+    if (tr.peaks.relaxed) {
+      rows.push(['limit', 'instruction-set peak with relaxed SIMD (f32x4.relaxed_madd), the same way', `${fmt(median(tr.peaks.relaxed), 1)} GFLOP/s`, '', `${fmt(median(tr.peaks.relaxed) / peakSimd, 2)}× the SIMD128 peak; our kernels do not use it yet`]);
     }
-  }
+    rows.push(['ours', `training step's products (${fmt(tr.flops / 1e6, 1)} MFLOP a step): % of the SIMD128 peak, median over windows`, `${fmt(median(ofPeak(tr)))} %`, '≥ 75 %', `${fmt(stepGflops, 1)} GFLOP/s; windows: ${ofPeak(tr).map((e) => fmt(e)).join(', ')} %`]);
+    rows.push(['ours', `probe: 100x784 by 784x512 product in the same wasm build, 5 after each step, median of ${tr.gf.length} windows`, `${fmt(tr.matmul, 1)} GFLOP/s`, '', `${fmt(100 * tr.matmul / peakSimd)} % of the SIMD128 peak; windows: ${tr.gf.map((g) => fmt(g, 1)).join(', ')}`]);
+    rows.push(['memory', `wasm memory after ${fmt(tr.mem[0].steps)} / ${fmt(tr.mem[1].steps)} training steps`, `${fmt(tr.mem[0].bytes / 1048576, 1)} / ${fmt(tr.mem[1].bytes / 1048576, 1)} MiB`, 'no growth']);
 
-  const peers = {};
-  // tfjs-backend-wasm with one thread (as ours) and with two (its threaded build), and tfjs-backend-cpu.
-  for (const [name, backend, threads] of [['wasm', 'wasm', 1], ['wasm ×2', 'wasm', 2], ['cpu', 'cpu', 1]]) {
-    peers[name] = await tfjs(backend, {
-      ...Q({ warm: 10, windows: 5, steps: backend === 'cpu' ? 10 : 50, singles: backend === 'cpu' ? 200 : 1000, grids: 30, gemmReps: 30 },
-        { warm: 1, windows: 1, steps: 2, singles: 10, grids: 2, gemmReps: 3 }),
-      gemms: name === 'wasm' ? GEMMS : [],
-      threads,
-    }, dec.config);
-    peers[name].asked = threads;
-  }
-  // The best registry GEMM in wasm, XNNPACK's, on our shapes; ours against it and against the peak.
-  const xnn = peers.wasm.gemm;
-  GEMMS.forEach(([m, k, n]) => measured(`XNNPACK ${m}x${k}x${n}`, xnn[`${m}x${k}x${n}`]));
-  const [xStep, xGrid] = GEMMS.map(([m, k, n]) => xnn[`${m}x${k}x${n}`]);
-  rows.push(['limit', 'XNNPACK GEMM (tfjs-backend-wasm 4.22 matMul, untransposed, SIMD, 1 thread): 100x784 by 784x512', `${fmt(xStep, 1)} GFLOP/s`, '', `${fmt(100 * xStep / peakSimd)} % of the SIMD128 peak; median of the calls, result read back`]);
-  rows.push(['limit', 'XNNPACK GEMM, the same way: 400x256 by 256x384 (the grid decode\'s largest product)', `${fmt(xGrid, 1)} GFLOP/s`, '', `${fmt(100 * xGrid / peakSimd)} % of the SIMD128 peak`]);
-  rows.push(['ours', 'training step\'s products against XNNPACK on the step\'s largest shape', `${fmt(100 * stepGflops / xStep)} %`, '', `${fmt(stepGflops, 1)} against ${fmt(xStep, 1)} GFLOP/s (different moments of the run)`]);
-  rows.push(['ours', 'probe (100x784 by 784x512) against XNNPACK on the same shape', `${fmt(100 * tr.matmul / xStep)} %`, '', `${fmt(tr.matmul, 1)} against ${fmt(xStep, 1)} GFLOP/s`]);
-  // The grid decode's products, from the model's own description (the decoder mirrors the encoder's hidden sizes).
-  const decDims = [dec.config.latent, ...[...dec.config.hidden].reverse(), dec.config.input];
-  const gridFlops = 2 * 400 * decDims.slice(1).reduce((s, d, i) => s + decDims[i] * d, 0);
-  const gridGflops = gridFlops / (dec.gridMedian / 1000) / 1e9;
-  measured('grid GFLOP/s', gridGflops);
-  rows.push(['ours', `20x20 grid decode's products (${fmt(gridFlops / 1e6, 1)} MFLOP): GFLOP/s`, `${fmt(gridGflops, 1)} GFLOP/s`, '', `${fmt(100 * gridGflops / peakSimd)} % of the SIMD128 peak; ${fmt(100 * gridGflops / xGrid)} % of XNNPACK's 400x256x384`]);
-  for (const [backend, p] of Object.entries(peers)) {
-    for (const key of ['trainMedian', 'oneMedian', 'oursOneMedian', 'gridMedian', 'oursGridMedian']) measured(`tfjs-${backend} ${key}`, p[key]);
-    // A peer that draws other pictures is not decoding our model: the bench stops there.
-    if (!(p.gridDiff < 1e-4)) throw new Error(`tfjs-${backend}'s grid differs from ours by ${p.gridDiff}: it is not decoding the same model`);
-    rows.push([`tfjs-${backend}`, `training samples/s (${p.trainRates.length} × ${p.steps} steps)`, fmt(p.trainMedian), `ours ${fmt(tr.median / p.trainMedian, 1)}×`, backend.startsWith('wasm') ? 'floor: ours ≥ 10× the best tfjs-wasm configuration' : '']);
-    const paired = 'each call paired with one of ours in the same page';
-    rows.push([`tfjs-${backend}`, 'one decode, median', `${fmt(p.oneMedian * 1000)} µs`, `ours ${fmt(p.oneMedian / p.oursOneMedian, 1)}×`, `${paired}: ours ${fmt(p.oursOneMedian * 1000)} µs`]);
-    // Asked for two threads, tfjs-backend-wasm 4.22 loads its threaded build and starts its worker pool, but
-    // XNNPACK's thread pool reports the count tf.wasm.getThreadsCount() gives, which the row says.
-    const threadsNote = p.asked > 1 ? `; ${p.asked} threads asked for (cross-origin isolated page, threaded build), ${p.threads} reported by tf.wasm.getThreadsCount()` : '';
-    rows.push([`tfjs-${backend}`, '20x20 grid, median', `${fmt(p.gridMedian, 1)} ms`, `ours ${fmt(p.gridMedian / p.oursGridMedian, 1)}×`, `${paired}: ours ${fmt(p.oursGridMedian, 1)} ms; our pretrained decoder in both (probabilities within ${p.gridDiff.toExponential(1)})${threadsNote}`]);
-  }
+    // The other families in the worker, 784-512-2 at batch 100 like the VAE above: each window's steps against
+    // the products interleaved with them, so that the ratio to the VAE's efficiency does not depend on how fast
+    // this host happens to be in that minute.
+    for (const family of ['ae', 'cvae']) {
+      const f = await trainingInWorker({ ...Q({ warm: 100, windows: 3, steps: 50, gap: 150 }, { warm: 5, windows: 1, steps: 10, gap: 0 }), mem: [], family, peak });
+      measured(`worker training ${family}, samples/s`, f.median);
+      const perProbe = (x) => median(x.rates.map((r, i) => r / x.gf[i]));
+      rows.push(['training', `Web Worker, ${family.toUpperCase()} 784-512-2, batch 100: samples/s, median of ${f.rates.length} windows`, fmt(f.median), '≥ 95 % of the VAE\'s', `${fmt(100 * perProbe(f) / perProbe(tr))} % of the VAE's samples/s per probe GFLOP/s; its step's products at ${fmt(median(ofPeak(f)))} % of the SIMD128 peak (${fmt(f.flops / 1e6, 1)} MFLOP a step); windows: ${f.rates.map((r) => fmt(r)).join(', ')}`]);
+    }
 
-  // ONNX Runtime Web, one thread and two (the page is cross-origin isolated): our decoder exported to ONNX.
-  for (const threads of [1, 2]) {
-    const o = await onnxRuntime(threads, Q({ singles: 1000, grids: 30 }, { singles: 10, grids: 2 }));
-    for (const key of ['one', 'oursOne', 'grid', 'oursGrid']) measured(`ort-wasm ${threads} threads ${key}`, o[key]);
-    if (!(o.gridDiff < 1e-4)) throw new Error(`ONNX Runtime Web's grid differs from ours by ${o.gridDiff}: it is not decoding the same model`);
-    if (threads > 1 && !o.isolated) throw new Error('the ONNX Runtime page is not cross-origin isolated: it cannot run threads');
-    const paired = 'each call paired with one of ours in the same page';
-    const name = `ort-wasm ×${threads}`;
-    rows.push([name, `ONNX Runtime Web 1.30, wasm, ${threads} thread${threads > 1 ? 's' : ''}: one decode (session.run), median`, `${fmt(o.one * 1000)} µs`, `ours ${fmt(o.one / o.oursOne, 1)}×`, `${paired}: ours ${fmt(o.oursOne * 1000)} µs`]);
-    rows.push([name, '20x20 grid, median', `${fmt(o.grid, 1)} ms`, `ours ${fmt(o.grid / o.oursGrid, 2)}×`, `${paired}: ours ${fmt(o.oursGrid, 1)} ms; our pretrained decoder exported to ONNX (probabilities within ${o.gridDiff.toExponential(1)})`]);
+    for (const threads of [1, cpus().length]) {
+      const vaeRate = {};
+      for (const family of ['vae', 'ae', 'cvae']) {
+        const nat = JSON.parse(execFileSync(process.env.VAE_BIN ?? join(ROOT, 'target', 'release', 'vae'),
+          ['bench', '--family', family, '--warm', String(Q(50, 5)), '--windows', String(Q(5, 1)), '--steps', String(Q(50, 10))],
+          { cwd: ROOT, env: { ...process.env, RAYON_NUM_THREADS: String(threads) } }).toString());
+        measured(`native training ${family}, ${threads} threads`, nat.samples_per_sec);
+        measured(`native matmul, ${family}, ${threads} threads`, nat.matmul_gflops);
+        // Natively the probe runs after the training windows, not between their steps, and its figure moves
+        // more than the training's (59.6 to 87.4 GFLOP/s in one run's three families at one thread): the
+        // families, run one after another, are compared by their samples/s alone.
+        vaeRate[family] = nat.samples_per_sec;
+        const ratio = family === 'vae' ? '' : `${fmt(100 * vaeRate[family] / vaeRate.vae)} % of the VAE's samples/s; `;
+        rows.push(['native', `${family.toUpperCase()} training samples/s, ${nat.threads} thread${nat.threads > 1 ? 's' : ''}`, fmt(nat.samples_per_sec), family === 'vae' ? '' : '≥ 95 % of the VAE\'s', `${ratio}matmul ${fmt(nat.matmul_gflops, 1)} GFLOP/s; windows ${nat.windows.map((r) => fmt(r)).join(', ')}`]);
+      }
+    }
+
+    const peers = {};
+    // tfjs-backend-wasm with one thread (as ours) and with two (its threaded build), and tfjs-backend-cpu.
+    for (const [name, backend, threads] of [['wasm', 'wasm', 1], ['wasm ×2', 'wasm', 2], ['cpu', 'cpu', 1]]) {
+      peers[name] = await tfjs(backend, {
+        ...Q({ warm: 10, windows: 5, steps: backend === 'cpu' ? 10 : 50, singles: backend === 'cpu' ? 200 : 1000, grids: 30, gemmReps: 30 },
+          { warm: 1, windows: 1, steps: 2, singles: 10, grids: 2, gemmReps: 3 }),
+        gemms: name === 'wasm' ? GEMMS : [],
+        threads,
+      }, dec.config);
+      peers[name].asked = threads;
+    }
+    // The best registry GEMM in wasm, XNNPACK's, on our shapes; ours against it and against the peak.
+    const xnn = peers.wasm.gemm;
+    GEMMS.forEach(([m, k, n]) => measured(`XNNPACK ${m}x${k}x${n}`, xnn[`${m}x${k}x${n}`]));
+    const [xStep, xGrid] = GEMMS.map(([m, k, n]) => xnn[`${m}x${k}x${n}`]);
+    rows.push(['limit', 'XNNPACK GEMM (tfjs-backend-wasm 4.22 matMul, untransposed, SIMD, 1 thread): 100x784 by 784x512', `${fmt(xStep, 1)} GFLOP/s`, '', `${fmt(100 * xStep / peakSimd)} % of the SIMD128 peak; median of the calls, result read back`]);
+    rows.push(['limit', 'XNNPACK GEMM, the same way: 400x256 by 256x384 (the grid decode\'s largest product)', `${fmt(xGrid, 1)} GFLOP/s`, '', `${fmt(100 * xGrid / peakSimd)} % of the SIMD128 peak`]);
+    rows.push(['ours', 'training step\'s products against XNNPACK on the step\'s largest shape', `${fmt(100 * stepGflops / xStep)} %`, '', `${fmt(stepGflops, 1)} against ${fmt(xStep, 1)} GFLOP/s (different moments of the run)`]);
+    rows.push(['ours', 'probe (100x784 by 784x512) against XNNPACK on the same shape', `${fmt(100 * tr.matmul / xStep)} %`, '', `${fmt(tr.matmul, 1)} against ${fmt(xStep, 1)} GFLOP/s`]);
+    // The grid decode's products, from the model's own description (the decoder mirrors the encoder's hidden sizes).
+    const decDims = [dec.config.latent, ...[...dec.config.hidden].reverse(), dec.config.input];
+    const gridFlops = 2 * 400 * decDims.slice(1).reduce((s, d, i) => s + decDims[i] * d, 0);
+    const gridGflops = gridFlops / (dec.gridMedian / 1000) / 1e9;
+    measured('grid GFLOP/s', gridGflops);
+    rows.push(['ours', `20x20 grid decode's products (${fmt(gridFlops / 1e6, 1)} MFLOP): GFLOP/s`, `${fmt(gridGflops, 1)} GFLOP/s`, '', `${fmt(100 * gridGflops / peakSimd)} % of the SIMD128 peak; ${fmt(100 * gridGflops / xGrid)} % of XNNPACK's 400x256x384`]);
+    for (const [backend, p] of Object.entries(peers)) {
+      for (const key of ['trainMedian', 'oneMedian', 'oursOneMedian', 'gridMedian', 'oursGridMedian']) measured(`tfjs-${backend} ${key}`, p[key]);
+      // A peer that draws other pictures is not decoding our model: the bench stops there.
+      if (!(p.gridDiff < 1e-4)) throw new Error(`tfjs-${backend}'s grid differs from ours by ${p.gridDiff}: it is not decoding the same model`);
+      rows.push([`tfjs-${backend}`, `training samples/s (${p.trainRates.length} × ${p.steps} steps)`, fmt(p.trainMedian), `ours ${fmt(tr.median / p.trainMedian, 1)}×`, backend.startsWith('wasm') ? 'floor: ours ≥ 10× the best tfjs-wasm configuration' : '']);
+      const paired = 'each call paired with one of ours in the same page';
+      rows.push([`tfjs-${backend}`, 'one decode, median', `${fmt(p.oneMedian * 1000)} µs`, `ours ${fmt(p.oneMedian / p.oursOneMedian, 1)}×`, `${paired}: ours ${fmt(p.oursOneMedian * 1000)} µs`]);
+      // Asked for two threads, tfjs-backend-wasm 4.22 loads its threaded build and starts its worker pool, but
+      // XNNPACK's thread pool reports the count tf.wasm.getThreadsCount() gives, which the row says.
+      const threadsNote = p.asked > 1 ? `; ${p.asked} threads asked for (cross-origin isolated page, threaded build), ${p.threads} reported by tf.wasm.getThreadsCount()` : '';
+      rows.push([`tfjs-${backend}`, '20x20 grid, median', `${fmt(p.gridMedian, 1)} ms`, `ours ${fmt(p.gridMedian / p.oursGridMedian, 1)}×`, `${paired}: ours ${fmt(p.oursGridMedian, 1)} ms; our pretrained decoder in both (probabilities within ${p.gridDiff.toExponential(1)})${threadsNote}`]);
+    }
+
+    // ONNX Runtime Web, one thread and two (the page is cross-origin isolated): our decoder exported to ONNX.
+    for (const threads of [1, 2]) {
+      const o = await onnxRuntime(threads, Q({ singles: 1000, grids: 30 }, { singles: 10, grids: 2 }));
+      for (const key of ['one', 'oursOne', 'grid', 'oursGrid']) measured(`ort-wasm ${threads} threads ${key}`, o[key]);
+      if (!(o.gridDiff < 1e-4)) throw new Error(`ONNX Runtime Web's grid differs from ours by ${o.gridDiff}: it is not decoding the same model`);
+      if (threads > 1 && !o.isolated) throw new Error('the ONNX Runtime page is not cross-origin isolated: it cannot run threads');
+      const paired = 'each call paired with one of ours in the same page';
+      const name = `ort-wasm ×${threads}`;
+      rows.push([name, `ONNX Runtime Web 1.30, wasm, ${threads} thread${threads > 1 ? 's' : ''}: one decode (session.run), median`, `${fmt(o.one * 1000)} µs`, `ours ${fmt(o.one / o.oursOne, 1)}×`, `${paired}: ours ${fmt(o.oursOne * 1000)} µs`]);
+      rows.push([name, '20x20 grid, median', `${fmt(o.grid, 1)} ms`, `ours ${fmt(o.grid / o.oursGrid, 2)}×`, `${paired}: ours ${fmt(o.oursGrid, 1)} ms; our pretrained decoder exported to ONNX (probabilities within ${o.gridDiff.toExponential(1)})`]);
+    }
+
+    const size = (f) => { const b = readFileSync(join(ROOT, f)); return [b.length, gzipSync(b, { level: 9 }).length]; };
+    const [pr, pg] = size('pkg/vae_wasm_bg.wasm');
+    const [tr2, tg] = size('pkg/vae_train_bg.wasm');
+    [pr, pg, tr2, tg].forEach((v, i) => measured(`wasm size ${i}`, v));
+    rows.push(['size', 'wasm the page loads, raw / gzip -9', `${fmt(pr)} / ${fmt(pg)} B`, '≤ 350 KB gzip']);
+    rows.push(['size', 'wasm the training worker loads, raw / gzip -9', `${fmt(tr2)} / ${fmt(tg)} B`, '', 'fetched only when training starts']);
+    rows.push(['size', 'pretrained weights (f16)', `${fmt(readFileSync(join(ROOT, 'web', 'models', 'mnist-2d.safetensors')).length)} B`, '']);
+
+    const missing = [
+      ...rows.filter((r) => /NaN|undefined|Infinity|∞/.test(r.join(' '))).map((r) => r[1]),
+      ...figures.filter(([, v, zero]) => !(Number.isFinite(v) && (v > 0 || (zero && v === 0)))).map(([name, v]) => `${name} = ${v}`),
+    ];
+    if (missing.length) {
+      console.error(`figures that were not measured: ${missing.join('; ')}`);
+      process.exitCode = 1;
+      break;
+    }
+    runs.push(rows);
   }
-
-  const size = (f) => { const b = readFileSync(join(ROOT, f)); return [b.length, gzipSync(b, { level: 9 }).length]; };
-  const [pr, pg] = size('pkg/vae_wasm_bg.wasm');
-  const [tr2, tg] = size('pkg/vae_train_bg.wasm');
-  [pr, pg, tr2, tg].forEach((v, i) => measured(`wasm size ${i}`, v));
-  rows.push(['size', 'wasm the page loads, raw / gzip -9', `${fmt(pr)} / ${fmt(pg)} B`, '≤ 350 KB gzip']);
-  rows.push(['size', 'wasm the training worker loads, raw / gzip -9', `${fmt(tr2)} / ${fmt(tg)} B`, '', 'fetched only when training starts']);
-  rows.push(['size', 'pretrained weights (f16)', `${fmt(readFileSync(join(ROOT, 'web', 'models', 'mnist-2d.safetensors')).length)} B`, '']);
-
-  const missing = [
-    ...rows.filter((r) => /NaN|undefined|Infinity|∞/.test(r.join(' '))).map((r) => r[1]),
-    ...figures.filter(([, v, zero]) => !(Number.isFinite(v) && (v > 0 || (zero && v === 0)))).map(([name, v]) => `${name} = ${v}`),
-  ];
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const machine = `${cpus().length} cores, ${cpu}, ${fmt(totalmem() / 2 ** 30)} GiB; Chromium ${browserVersion} headless`
     + ` (${env.isolated ? 'cross-origin isolated, 5 µs timers' : 'not isolated: 100 µs timers'})`;
   const date = new Date().toISOString().slice(0, 10);
-  printTable(rows, machine, date);
-  if (missing.length) {
-    console.error(`figures that were not measured: ${missing.join('; ')}`);
-    process.exitCode = 1;
-  } else if (!quick) {
-    writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(rows, machine, date));
-    console.log('wrote BENCHMARKS.md');
+  if (runs.length === RUNS) {
+    const table = mergeRuns(runs);
+    printTable(table, machine, date);
+    if (!quick) {
+      writeFileSync(join(ROOT, 'BENCHMARKS.md'), markdown(table, machine, date));
+      console.log('wrote BENCHMARKS.md');
+    }
   }
 } finally {
   await browser.close();
   await server.stop();
+}
+
+/** One table from several full runs: for each row, the row of the run whose figure (the first number of its
+ *  "measured" cell) is the median, so that its ratio and notes stay those of one run, with every run's figure
+ *  beside it. Rows are matched by position; every run makes the same rows in the same order. */
+function mergeRuns(runs) {
+  if (runs.length === 1) return runs[0];
+  const first = (cell) => Number((String(cell).match(/-?[\d,]*\.?\d+/) ?? ['NaN'])[0].replace(/,/g, ''));
+  return runs[0].map((row, i) => {
+    const same = runs.map((r) => r[i]);
+    if (same.some((r) => !r || r[0] !== row[0])) throw new Error(`the runs made different rows at row ${i + 1} (${row[1]})`);
+    const byValue = same.map((r, k) => [first(r[2]), k]).sort((a, b) => a[0] - b[0]);
+    const mid = same[byValue[byValue.length >> 1][1]];
+    const spread = `${runs.length} runs: ${same.map((r) => r[2]).join(' · ')}`;
+    return [mid[0], mid[1], mid[2], mid[3], mid[4] ? `${spread}; ${mid[4]}` : spread];
+  });
 }
 
 function printTable(rows, machine, date) {
@@ -206,6 +240,7 @@ function markdown(rows, machine, date) {
   return `# Benchmarks
 
 Written by \`./scripts/bench\` on ${date}. Machine: ${machine}.
+${RUNS > 1 ? `Each row is the median of ${RUNS} full runs: the row of the run whose figure is the median, with every run's figure in its notes.\n` : ''}
 Ours and TensorFlow.js 4.22 ran in the same browser, in the same run. Ours: \`pkg/\` from \`./scripts/build-wasm\`
 (candle 0.11.1, wasm simd128, single thread); decoding used the pretrained model, training a fresh 784-512-2 model.
 TensorFlow.js: the same architectures, loss, optimiser (Adam, lr 1e-3) and batch, on \`tfjs-backend-wasm\`
