@@ -1,7 +1,7 @@
 // scripts/bench: speed in real headless Chromium (ours, TensorFlow.js 4.22 and ONNX Runtime Web 1.30, same run,
 // same browser, the peers decoding our own pretrained decoder; and two limits we did not write, the
-// instruction-set peak and XNNPACK's GEMM) and natively, against the targets of the speed issues. Prints a table; the full run also writes
-// BENCHMARKS.md. `--quick` (what CI runs) makes every figure with one short window, checks that every row
+// instruction-set peak and XNNPACK's GEMM) and natively, against the targets of the speed issues. Prints a table;
+// full runs (three by default, `--runs N`) also write BENCHMARKS.md, each row the median of the runs. `--quick` (what CI runs) makes every figure with one short window, checks that every row
 // was measured, and writes nothing. It never fails on a speed figure, only on a figure it could not make.
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
