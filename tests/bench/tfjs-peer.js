@@ -155,11 +155,11 @@ function readSafetensors(bytes) {
     if (name === '__metadata__') continue;
     const [a, b] = t.data_offsets.map((o) => 8 + n + o);
     const count = t.shape.reduce((p, d) => p * d, 1);
+    if (b - a !== count * (t.dtype === 'F16' ? 2 : 4)) throw new Error(`${name}: ${b - a} bytes for ${count} ${t.dtype}`);
     const data = new Float32Array(count);
     for (let i = 0; i < count; i++) {
       data[i] = t.dtype === 'F16' ? half(view.getUint16(a + 2 * i, true)) : view.getFloat32(a + 4 * i, true);
     }
-    if (b - a !== count * (t.dtype === 'F16' ? 2 : 4)) throw new Error(`${name}: ${b - a} bytes for ${count} ${t.dtype}`);
     out[name] = { shape: t.shape, data };
   }
   return out;

@@ -20,7 +20,7 @@ function mathRow(markup) {
   return math;
 }
 
-export const reducedMotion = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
+const reducedMotion = () => matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 export function setupLesson(app) {
   const { store } = app;
@@ -30,6 +30,7 @@ export function setupLesson(app) {
   let revealed = null; // { facts } once revealed
   let unwatch = null;
   let walkStarted = false;
+  let last = 1; // the step a lesson was left at, where "Lessons" opens it again
 
   const lesson = () => (store.state.lesson ? LESSONS[store.state.lesson.id] : null);
   const step = () => lesson()?.steps[store.state.lesson.step - 1] ?? null;
@@ -184,6 +185,7 @@ export function setupLesson(app) {
   /** Shows step n (1-based) of the lesson open now: the card, then the step's state. */
   async function show() {
     const token = ++run;
+    if (store.state.lesson) last = store.state.lesson.step;
     unwatch?.();
     unwatch = null;
     chosen = null;
@@ -224,8 +226,6 @@ export function setupLesson(app) {
   store.subscribe(['lesson'], show);
   onLang(() => { if (step()) renderCard(); });
   buildSteps(LESSONS.vae);
-  let last = 1; // the step a lesson was left at, where "Lessons" opens it again
-  store.subscribe(['lesson'], () => { if (store.state.lesson) last = store.state.lesson.step; });
 
   return {
     go,

@@ -40,8 +40,7 @@ export function setupTimeline(hooks) {
   /** Called with each views message of the model being trained: a snapshot when N steps have passed. */
   function add(m) {
     const last = snaps.at(-1);
-    if (last && m.step < last.step + every) return;
-    if (last && m.step <= last.step) return;
+    if (last && m.step < last.step + every) return; // every >= 10: an older or repeated step never passes
     const snap = snapshotOf(m);
     snaps.push(snap);
     store(() => saveSnapshot(snap));
@@ -67,8 +66,10 @@ export function setupTimeline(hooks) {
     const snap = snaps[Number(pos.value)];
     const first = snaps[0].step;
     const lastStep = snaps.at(-1).step;
-    text($('timeline-step'), () => t('step {step} ({k} of {n})', { step: snap.step, k: Number(pos.value) + 1, n: snaps.length }));
-    attr(pos, 'aria-valuetext', () => t('step {step} ({k} of {n})', { step: snap.step, k: Number(pos.value) + 1, n: snaps.length }));
+    const k = Number(pos.value) + 1;
+    const where = () => t('step {step} ({k} of {n})', { step: snap.step, k, n: snaps.length });
+    text($('timeline-step'), where);
+    attr(pos, 'aria-valuetext', where);
     text($('timeline-info'), () => t('{n} snapshots from step {first} to {last}, one every {every} steps (at most {max} are kept: past that, every other one is dropped and the interval doubles).', { n: snaps.length, first, last: lastStep, every, max: MAX_SNAPSHOTS }));
     const canvas = $('timeline-frame');
     drawFrame(canvas.getContext('2d'), snap, title(snap));
