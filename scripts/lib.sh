@@ -85,15 +85,30 @@ build_cli() {
 build_wasm() {
   ensure_wasm_target
   ensure_wasm_bindgen
-  say "building the wasm core into pkg/ (explorer and training modules)"
+  say "building the wasm core into pkg/ (explorer and training modules, each as SIMD128 and relaxed-SIMD builds)"
   find "$ROOT/pkg" -mindepth 1 ! -name README.md -delete
-  local out="$TARGET_DIR/wasm32-unknown-unknown/release/vae_wasm.wasm" features name
+  local features name build
   for features in "" train; do
     name=vae_wasm
     [ -n "$features" ] && name=vae_train
-    (cd "$ROOT" && cargo build --release --target wasm32-unknown-unknown -p vae-wasm ${features:+--features "$features"})
-    wasm-bindgen --target web --remove-name-section --remove-producers-section --out-name "$name" \
-      --out-dir "$ROOT/pkg" "$out"
+    # Two builds of each module: SIMD128 (every browser with wasm SIMD) and relaxed SIMD (f32x4.relaxed_madd in
+    # the product kernel), in a target folder of its own so that neither rebuild evicts the other. The page
+    # picks one by feature detection (web/js/wasm-build.js); both share the JS glue, which must be identical.
+    for build in simd128 relaxed; do
+      local dir="$TARGET_DIR" flags="-C target-feature=+simd128" out="$ROOT/pkg"
+      if [ "$build" = relaxed ]; then
+        dir="$TARGET_DIR/relaxed" flags="-C target-feature=+simd128,+relaxed-simd" out="$TARGET_DIR/relaxed/pkg"
+      fi
+      (cd "$ROOT" && CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="$flags" cargo build --release \
+        --target wasm32-unknown-unknown -p vae-wasm --target-dir "$dir" ${features:+--features "$features"})
+      wasm-bindgen --target web --remove-name-section --remove-producers-section --out-name "$name" \
+        --out-dir "$out" "$dir/wasm32-unknown-unknown/release/vae_wasm.wasm"
+    done
+    if ! cmp -s "$ROOT/pkg/$name.js" "$TARGET_DIR/relaxed/pkg/$name.js"; then
+      echo "the relaxed-SIMD build's JS glue differs from the SIMD128 build's ($name.js): they must share one" >&2
+      return 1
+    fi
+    cp "$TARGET_DIR/relaxed/pkg/${name}_bg.wasm" "$ROOT/pkg/${name}_relaxed_bg.wasm"
     # `Vae`, the class's name when the family was one VAE, stays an alias of `Model` (wasm-bindgen exports
     # each class under one name).
     echo 'export { Model as Vae };' >>"$ROOT/pkg/$name.js"

@@ -45,11 +45,12 @@ export async function startServer({ web = join(ROOT, 'web'), pkg = join(ROOT, 'p
   };
 }
 
-export async function launch() {
+/** Debian's Chromium, headless; `extra` adds command-line switches. */
+export async function launch(extra = []) {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--no-first-run'],
+      '--disable-component-update', '--disable-sync', '--no-first-run', ...extra],
   });
 }
 

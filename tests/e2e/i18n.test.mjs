@@ -36,7 +36,7 @@ const EXEMPT = new Set([
   'MNIST', 'Fashion-MNIST', 'VAE', 'VAEs', 'AE', 'CVAE', 'β-VAE', 'ELBO', 'KL', 'PNG', 'JPEG', 'WebP', 'IDX', 'npy', 'gzip',
   'ROC', 'AUROC', 'RMS', 'WebAssembly', 'Web', 'Worker', 'PyTorch', 'safetensors', 'Nalisnick', 'MB', 'GB', 'nat', 'ms',
   'Shift', 'Esc', 'Space', 'slerp', 'decode', 'encode', 'log', 'round', 'dtype', 'shape', 'uint8', 'float32', 'float64',
-  'numpy', 'ascontiguousarray', 'Fortran', 'vae-explorer', 'English', 'map', 'grid', 'dims', 'twin', 'AUROC:', 'VQ-VAE', 'exp', 'WebM',
+  'numpy', 'ascontiguousarray', 'Fortran', 'vae-explorer', 'English', 'map', 'grid', 'dims', 'twin', 'AUROC:', 'VQ-VAE', 'exp', 'WebM', 'SIMD', 'SIMD128',
 ]);
 
 /** Visible words in Latin letters that are not exempt, with where they are: text (outside code, kbd and

@@ -1,6 +1,7 @@
 // The explorer's bootstrap: the shared state, the zoo, the held-out digits, the panels, the URL hash, the
 // named pages (explore, compare, train), presenter mode and the keyboard. Each panel lives in panels/.
 import { initWasm } from './model.js';
+import { hasRelaxedSimd, loaded, wasmBuild } from './wasm-build.js';
 import { loadHeldout } from './data.js';
 import { Store } from './app/store.js';
 import { DEFAULT_ID, Zoo } from './app/zoo.js';
@@ -219,6 +220,18 @@ function wire() {
   store.subscribe(['view'], showView);
 }
 
+/** The footer says which build of the core runs, and why (body[data-wasm] holds 'relaxed' or 'simd128'). */
+function showBuild() {
+  document.body.dataset.wasm = loaded.build;
+  const why = () => {
+    if (loaded.build === 'relaxed') return t('Engine: WebAssembly with relaxed SIMD (fused multiply-adds).');
+    if (!hasRelaxedSimd) return t('Engine: WebAssembly SIMD128 (this browser has no relaxed SIMD).');
+    if (wasmBuild === 'simd128') return t('Engine: WebAssembly SIMD128 (chosen in the address).');
+    return t('Engine: WebAssembly SIMD128 (the relaxed-SIMD build did not load).');
+  };
+  text($('wasm-build'), why);
+}
+
 async function start() {
   const progress = $('load-progress');
   try {
@@ -228,6 +241,7 @@ async function start() {
       zoo.load(),
     ]);
     app.mnist = mnist; // the training panel's data set, and the views' before a model is shown
+    showBuild();
   } catch (e) {
     document.body.dataset.state = 'error';
     showError(() => e.message);

@@ -3,16 +3,14 @@
 import init, { Model, latentPath, maxWeightsBytes } from '../pkg/vae_wasm.js';
 import { fetchBytes, WEIGHTS_URL } from './assets.js';
 import { Said, coreMessage } from './i18n/i18n.js';
+import { loadBuild } from './wasm-build.js';
 
 export { latentPath, fetchBytes, maxWeightsBytes };
-
-export const WASM_URL = new URL('../pkg/vae_wasm_bg.wasm', import.meta.url);
 
 let wasmReady = null;
 /** Instantiates the wasm module once; later calls share the same promise. */
 export function initWasm(onProgress) {
-  wasmReady ??= fetchBytes(WASM_URL, onProgress)
-    .then((bytes) => init({ module_or_path: bytes }))
+  wasmReady ??= loadBuild('vae_wasm', init, onProgress)
     .catch((e) => { wasmReady = null; throw new Said('The WebAssembly core could not be loaded: {why}.', { why: () => e.message }); });
   return wasmReady;
 }

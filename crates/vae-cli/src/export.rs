@@ -47,8 +47,11 @@ pub fn run(a: Args) -> Result<()> {
         );
     }
     ensure!(
-        a.pkg.join("vae_wasm_bg.wasm").is_file() && a.pkg.join("vae_train_bg.wasm").is_file(),
-        "{} does not hold both wasm modules (vae_wasm_bg.wasm and vae_train_bg.wasm): build them first",
+        ["vae_wasm_bg.wasm", "vae_train_bg.wasm", "vae_wasm_relaxed_bg.wasm", "vae_train_relaxed_bg.wasm"]
+            .iter()
+            .all(|f| a.pkg.join(f).is_file()),
+        "{} does not hold both wasm modules in both builds (vae_wasm and vae_train, each as _bg.wasm and \
+         _relaxed_bg.wasm): build them first",
         a.pkg.display()
     );
     if a.dir.exists() {

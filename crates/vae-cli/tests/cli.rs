@@ -148,8 +148,15 @@ fn export_writes_a_static_site_with_the_servers_headers_and_refuses_to_overwrite
     // A pkg/ folder as wasm-bindgen leaves it (the real modules are built after these tests run; the e2e test
     // serves an export of the real ones).
     let pkg = tmp.join("pkg");
+    let modules = ["vae_wasm_bg.wasm", "vae_train_bg.wasm", "vae_wasm_relaxed_bg.wasm", "vae_train_relaxed_bg.wasm"];
+    // Without the relaxed-SIMD build, the export says what is missing.
     std::fs::create_dir_all(&pkg).unwrap();
-    for f in ["vae_wasm_bg.wasm", "vae_train_bg.wasm", "vae_wasm.js", "vae_wasm.d.ts", "README.md"] {
+    for f in &modules[..2] {
+        std::fs::write(pkg.join(f), f).unwrap();
+    }
+    let o = vae(&["export", tmp.join("half").to_str().unwrap(), "--pkg", pkg.to_str().unwrap()]);
+    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("_relaxed_bg.wasm"));
+    for f in modules.iter().chain(&["vae_wasm.js", "vae_wasm.d.ts", "README.md"]) {
         std::fs::write(pkg.join(f), f).unwrap();
     }
     let site = tmp.join("site");
@@ -166,6 +173,8 @@ fn export_writes_a_static_site_with_the_servers_headers_and_refuses_to_overwrite
         "data/fashion-mnist/train-page-images.idx3-ubyte",
         "pkg/vae_wasm_bg.wasm",
         "pkg/vae_train_bg.wasm",
+        "pkg/vae_wasm_relaxed_bg.wasm",
+        "pkg/vae_train_relaxed_bg.wasm",
     ] {
         assert_eq!(
             std::fs::read(site.join(f)).unwrap(),

@@ -15,7 +15,7 @@
 
 use wide::f32x4;
 
-use crate::lanes::load;
+use crate::lanes::{load, madd};
 
 /// Rows of `a` per tile.
 const MR: usize = 4;
@@ -63,7 +63,7 @@ fn tile<const R: usize, const C: usize>(a: &[f32], b: &[f32], k: usize, y: &mut 
         for r in 0..R {
             let av = unsafe { load(rows[r], 4 * q) };
             for c in 0..C {
-                acc[r][c] = av.mul_add(bv[c], acc[r][c]);
+                acc[r][c] = madd(av, bv[c], acc[r][c]);
             }
         }
     }

@@ -214,6 +214,10 @@ export const KO = {
   "A weights file (.safetensors) to explore": "탐색할 가중치 파일(.safetensors)",
   "Keyboard": "키보드 단축키",
   "Close <kbd>Esc</kbd>": "닫기 <kbd>Esc</kbd>",
+  "Engine: WebAssembly with relaxed SIMD (fused multiply-adds).": "엔진: 릴랙스드 SIMD(융합 곱셈-덧셈)를 쓰는 WebAssembly.",
+  "Engine: WebAssembly SIMD128 (chosen in the address).": "엔진: WebAssembly SIMD128 (주소에서 선택함).",
+  "Engine: WebAssembly SIMD128 (the relaxed-SIMD build did not load).": "엔진: WebAssembly SIMD128 (릴랙스드 SIMD 빌드를 불러오지 못함).",
+  "Engine: WebAssembly SIMD128 (this browser has no relaxed SIMD).": "엔진: WebAssembly SIMD128 (이 브라우저에는 릴랙스드 SIMD가 없음).",
   "Encoder x → (μ, log σ²); z = μ + σ·ε with ε ~ N(0, I); decoder z → pixel probabilities. Everything runs in WebAssembly on this page; nothing is sent anywhere.": "인코더 x → (μ, log σ²); z = μ + σ·ε, ε ~ N(0, I); 디코더 z → 픽셀 확률. 모든 계산은 이 페이지의 WebAssembly에서 실행되며, 아무것도 밖으로 보내지 않습니다.",
   // ---- the code's messages ----
   "your images ({n} files)": "내 이미지 (파일 {n}개)",

@@ -5,6 +5,7 @@
 import { mulberry32 } from '../app/random.js';
 import { shareAbove } from '../app/roc.js';
 import { dataset } from '../app/datasets.js';
+import { withBuild } from '../wasm-build.js';
 import { drawHistograms, drawRoc, scoreAxis } from '../draw/score-charts.js';
 import { num, onLang, t, text, writeRich } from '../i18n/i18n.js';
 
@@ -105,7 +106,7 @@ export function setupLab(app) {
   }
 
   function startWorker() {
-    worker = new Worker(new URL('../lab-worker.js', import.meta.url), { type: 'module' });
+    worker = new Worker(withBuild(new URL('../lab-worker.js', import.meta.url)), { type: 'module' });
     worker.onmessage = onMessage;
     worker.onerror = (e) => { e.preventDefault(); say(() => t('The lab\'s worker failed ({why}).', { why: e.message || t('it could not start') })); };
   }

@@ -4,6 +4,7 @@
 import { loadCheckpoint } from '../checkpoints.js';
 import { setupTrainingViews } from './training-views.js';
 import { setupTimeline } from './timeline.js';
+import { withBuild } from '../wasm-build.js';
 import { lang, msg, onLang, t, text } from '../i18n/i18n.js';
 
 const $ = (id) => document.getElementById(id);
@@ -59,7 +60,7 @@ export function setupTraining(hooks) {
   }
 
   function start(resume, then) {
-    worker = new Worker(new URL('../train-worker.js', import.meta.url), { type: 'module' });
+    worker = new Worker(withBuild(new URL('../train-worker.js', import.meta.url)), { type: 'module' });
     let resolve;
     let reject;
     ready = new Promise((res, rej) => { resolve = res; reject = rej; });
