@@ -1,10 +1,11 @@
-// The bench's training worker: the training module (`pkg/vae_train`) on the 9,000 training digits, timed
+// The bench's training worker: the training module (`pkg/vae_train`, either build) on the 9,000 training digits, timed
 // inside the worker as the page's worker runs it. Served to the page's origin by scripts/bench only.
 import init, { Trainer, MatmulProbe } from '/pkg/vae_train.js';
 
 self.onmessage = async (e) => {
-  const { warm, windows, steps, gap, mem, family = 'vae', peak = null } = e.data;
-  const wasm = await init({ module_or_path: '/pkg/vae_train_bg.wasm' });
+  const { warm, windows, steps, gap, mem, family = 'vae', peak = null, build = 'simd128' } = e.data;
+  // Either build of the training module (scripts/lib.sh): 'relaxed' or 'simd128'.
+  const wasm = await init({ module_or_path: `/pkg/vae_train${build === 'relaxed' ? '_relaxed' : ''}_bg.wasm` });
   const get = async (f) => new Uint8Array(await (await fetch(`/data/${f}`)).arrayBuffer());
   const [img, lab] = await Promise.all([get('train-images.idx3-ubyte'), get('train-labels.idx1-ubyte')]);
   // The classic 784-512-2 model of the family asked for (a CVAE on the digits' 10 labels), batch 100, seed 1.
