@@ -69,6 +69,12 @@ try {
       rows.push(['decode', '20x20 grid, the SIMD128 build (the fallback), in the same page', `${fmt(median(pairs.map(([, b]) => b)), 1)} ms`, `${buildName[BUILD]} ${fmt(ratio, 2)}×`, `${pairs.length} alternations of 30 grids each, median of each: ${pairs.map(([a, b]) => `${fmt(a, 1)} v ${fmt(b, 1)} ms`).join(', ')}`]);
     }
 
+    // The grid split over two workers, each with its own instance of the module (bench-only: the page decodes
+    // its grid on one thread), alternated with one call on the page's thread: the scaling on this host.
+    const split = await splitGrid(page, context, { build: BUILD, grids: Q(30, 3) });
+    measured('grid over two workers', split.two);
+    rows.push(['decode', '20x20 grid split over two workers (200 points each, transferred; bench-only, the page does not split yet)', `${fmt(split.two, 1)} ms`, `${fmt(split.one / split.two, 2)}× one thread`, `one thread, alternated in the same page: ${fmt(split.one, 1)} ms; the ${buildName[BUILD]}; largest difference from the one-thread grid ${split.diff}`]);
+
     const drag = await scriptedDrag(page, Q(3, 1));
     measured('drag, frames/s', drag.framesPerSecond);
     // A drag that decodes nothing still counts 60 frames a second: it must have painted new digits too.
@@ -306,6 +312,51 @@ async function decodeInPage(page, { singles, grids, build = null }) {
     return { one, grid, config: vae.config };
   }, { singles, grids, build });
   return { oneMedian: median(r.one), oneP99: quantile(r.one, 0.99), gridMedian: median(r.grid), grids, config: r.config };
+}
+
+/** The 20x20 grid decoded on the page's thread and split over two decode workers (tests/bench/decode-worker.js,
+ *  served at the page's origin), alternately; the medians of `grids` calls each and the largest difference. */
+async function splitGrid(page, context, { build, grids }) {
+  await context.route('**/__bench/decode-worker.js', (route) => route.fulfill({
+    body: readFileSync(join(ROOT, 'tests', 'bench', 'decode-worker.js')),
+    contentType: 'text/javascript',
+    headers: { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' },
+  }));
+  return page.evaluate(async ({ build, grids }) => {
+    const start = () => new Promise((resolve, reject) => {
+      const w = new Worker('/__bench/decode-worker.js', { type: 'module' });
+      w.onmessage = () => resolve(w);
+      w.onerror = (e) => reject(new Error(e.message));
+      w.postMessage({ build });
+    });
+    const workers = [await start(), await start()];
+    const call = (w, z) => new Promise((resolve) => { w.onmessage = (e) => resolve(e.data); w.postMessage(z, [z.buffer]); });
+    const glue = await import(`/pkg/vae_wasm.js?build=${build}`);
+    await glue.default({ module_or_path: `/pkg/vae_wasm${build === 'relaxed' ? '_relaxed' : ''}_bg.wasm` });
+    const model = new glue.Model(new Uint8Array(await (await fetch('/models/mnist-2d.safetensors')).arrayBuffer()));
+    const g = new Float32Array(800);
+    for (let k = 0; k < 400; k++) { g[2 * k] = -3 + (6 * (k % 20)) / 19; g[2 * k + 1] = 3 - (6 * Math.floor(k / 20)) / 19; }
+    const both = () => Promise.all([call(workers[0], g.slice(0, 400)), call(workers[1], g.slice(400))]);
+    for (let i = 0; i < 20; i++) { model.decode(g); await both(); }
+    const [one, two] = [[], []];
+    for (let i = 0; i < grids; i++) {
+      let t = performance.now();
+      model.decode(g);
+      one.push(performance.now() - t);
+      t = performance.now();
+      await both();
+      two.push(performance.now() - t);
+    }
+    const whole = model.decode(g);
+    const halves = await both();
+    const joined = new Float32Array(whole.length);
+    joined.set(halves[0]);
+    joined.set(halves[1], halves[0].length);
+    const diff = whole.reduce((m, v, i) => Math.max(m, Math.abs(v - joined[i])), 0);
+    workers.forEach((w) => w.terminate());
+    const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
+    return { one: median(one), two: median(two), diff };
+  }, { build, grids });
 }
 
 /** Navigation to the first painted digit, in a fresh context (empty cache), from the page's own mark. */
