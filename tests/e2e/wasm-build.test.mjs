@@ -9,86 +9,59 @@ let server;
 before(async () => { server = await startServer(); });
 after(async () => { await server.stop(); });
 
-/** The wasm files a page fetched. */
-function wasmRequests(context) {
-  const seen = [];
-  context.on('request', (r) => { if (r.url().endsWith('.wasm')) seen.push(new URL(r.url()).pathname); });
-  return seen;
-}
-
-/** Starts training and resolves once the worker has reported a step, with the wasm files fetched so far. */
-async function trainBriefly(page, seen) {
-  await page.evaluate(() => { location.hash = 'page=train'; });
-  await page.locator('#train-play').click();
-  await page.waitForFunction(() => Number(document.body.dataset.trainStep ?? 0) >= 1, null, { timeout: 60_000 });
-  await page.locator('#train-play').click();
-  return seen;
-}
-
-test('Chromium runs the relaxed-SIMD build, in the page and in the training worker, and says so', async () => {
+/**
+ * Opens the page (at `query`, after `init(context)`), checks the build it runs and the footer's words, that the
+ * digit of z = (0, 0) is drawn, and that the page and its training worker fetched exactly `files`.
+ */
+async function checkBuild({ query = '', init = async () => {}, build, footer, files }) {
   const browser = await launch();
   try {
     const { page, context, errors } = await openPage(browser, null);
-    const seen = wasmRequests(context);
-    await page.goto(server.url);
+    await init(context);
+    const seen = [];
+    context.on('request', (r) => { if (r.url().endsWith('.wasm')) seen.push(new URL(r.url()).pathname); });
+    await page.goto(`${server.url}${query}`);
     assert.equal(await waitReady(page), 'ready');
-    assert.equal(await page.evaluate(() => document.body.dataset.wasm), 'relaxed');
-    assert.match(await page.locator('#wasm-build').textContent(), /relaxed SIMD/);
-    await trainBriefly(page, seen);
-    assert.deepEqual([...new Set(seen)].sort(), ['/pkg/vae_train_relaxed_bg.wasm', '/pkg/vae_wasm_relaxed_bg.wasm']);
+    assert.equal(await page.evaluate(() => document.body.dataset.wasm), build);
+    assert.match(await page.locator('#wasm-build').textContent(), footer);
+    await nextFrames(page);
+    const grey = await canvasGrey(page, 'digit');
+    assert.ok(grey.filter((g) => g > 128).length > 50, 'a digit is drawn');
+    // Training starts its worker, which loads the training module of the same build.
+    await page.evaluate(() => { location.hash = 'page=train'; });
+    await page.locator('#train-play').click();
+    await page.waitForFunction(() => Number(document.body.dataset.trainStep ?? 0) >= 1, null, { timeout: 60_000 });
+    await page.locator('#train-play').click();
+    assert.deepEqual([...new Set(seen)].sort(), files);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
   }
-});
+}
 
-test('?wasm=simd128 chooses the SIMD128 build for the page and its workers', async () => {
-  const browser = await launch();
-  try {
-    const { page, context, errors } = await openPage(browser, null);
-    const seen = wasmRequests(context);
-    await page.goto(`${server.url}?wasm=simd128`);
-    assert.equal(await waitReady(page), 'ready');
-    assert.equal(await page.evaluate(() => document.body.dataset.wasm), 'simd128');
-    assert.match(await page.locator('#wasm-build').textContent(), /SIMD128 \(chosen in the address\)/);
-    await trainBriefly(page, seen);
-    assert.deepEqual([...new Set(seen)].sort(), ['/pkg/vae_train_bg.wasm', '/pkg/vae_wasm_bg.wasm']);
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
-});
+const SIMD128_FILES = ['/pkg/vae_train_bg.wasm', '/pkg/vae_wasm_bg.wasm'];
+
+test('Chromium runs the relaxed-SIMD build, in the page and in the training worker, and says so', () => checkBuild({
+  build: 'relaxed', footer: /relaxed SIMD/, files: ['/pkg/vae_train_relaxed_bg.wasm', '/pkg/vae_wasm_relaxed_bg.wasm'],
+}));
+
+test('?wasm=simd128 chooses the SIMD128 build for the page and its workers', () => checkBuild({
+  query: '?wasm=simd128', build: 'simd128', footer: /SIMD128 \(chosen in the address\)/, files: SIMD128_FILES,
+}));
 
 // The detection itself. Every V8 here has relaxed SIMD (Chromium 156 has no switch left to turn it off), so a
 // browser without it is emulated: WebAssembly.validate, in the page, refuses any module holding an
 // f32x4.relaxed_madd (0xfd 0x85 0x02), as such a browser does. The page must run the SIMD128 build, and its
 // training worker too (which follows the page's choice). Mutation that turns this red: a probe that validates
 // without using relaxed_madd, or a worker that detects for itself.
-test('a browser without relaxed SIMD gets the SIMD128 build, in its workers too, and the footer says why', async () => {
-  const browser = await launch();
-  try {
-    const { page, context, errors } = await openPage(browser, null);
-    await context.addInitScript(() => {
-      const real = WebAssembly.validate;
-      const relaxed = (b) => { const u = new Uint8Array(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength); return u.some((x, i) => x === 0xfd && u[i + 1] === 0x85 && u[i + 2] === 0x02); };
-      WebAssembly.validate = (b) => !relaxed(b) && real(b);
-    });
-    const seen = wasmRequests(context);
-    await page.goto(server.url);
-    assert.equal(await waitReady(page), 'ready');
-    assert.equal(await page.evaluate(() => document.body.dataset.wasm), 'simd128');
-    assert.match(await page.locator('#wasm-build').textContent(), /has no relaxed SIMD/);
-    // The page works: the digit of z = (0, 0) is drawn.
-    await nextFrames(page);
-    const grey = await canvasGrey(page, 'digit');
-    assert.ok(grey.filter((g) => g > 128).length > 50, 'a digit is drawn');
-    await trainBriefly(page, seen);
-    assert.deepEqual([...new Set(seen)].sort(), ['/pkg/vae_train_bg.wasm', '/pkg/vae_wasm_bg.wasm']);
-    assert.deepEqual(errors, []);
-  } finally {
-    await browser.close();
-  }
-});
+test('a browser without relaxed SIMD gets the SIMD128 build, in its workers too, and the footer says why', () => checkBuild({
+  init: (context) => context.addInitScript(() => {
+    const real = WebAssembly.validate;
+    const relaxed = (b) => { const u = new Uint8Array(b.buffer ?? b, b.byteOffset ?? 0, b.byteLength); return u.some((x, i) => x === 0xfd && u[i + 1] === 0x85 && u[i + 2] === 0x02); };
+    WebAssembly.validate = (b) => !relaxed(b) && real(b);
+  }),
+  build: 'simd128', footer: /has no relaxed SIMD/, files: SIMD128_FILES,
+}));
 
 test('a relaxed-SIMD file that does not load falls back to the SIMD128 build', async () => {
   const browser = await launch();
