@@ -5,10 +5,11 @@
 // module that uses relaxed_madd; `?wasm=simd128` in the page's address chooses the SIMD128 one, and workers
 // started with `withBuild` run the build the page runs.
 
-// (module (func (param v128 v128 v128) (result v128)
-//   (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2))))
 import { fetchBytes } from './assets.js';
 
+// (module (func (param v128 v128 v128) (result v128)
+//   (f32x4.relaxed_madd (local.get 0) (local.get 1) (local.get 2))))
+// as wabt 1.0.39 compiles it (checked byte for byte when this was written).
 const RELAXED_PROBE = new Uint8Array([
   0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version 1
   0x01, 0x08, 0x01, 0x60, 0x03, 0x7b, 0x7b, 0x7b, 0x01, 0x7b, // type section: (v128 v128 v128) -> v128
@@ -30,8 +31,8 @@ const asked = new URL(self.location.href).searchParams.get('wasm');
 /** 'relaxed' or 'simd128': the asked build where this browser can run it, else the best it can. */
 export const wasmBuild = asked === 'simd128' || !hasRelaxedSimd ? 'simd128' : 'relaxed';
 
-/** The URL of the chosen build of a module of pkg/ ('vae_wasm' or 'vae_train'). */
-export function wasmUrl(name, build = wasmBuild) {
+/** The URL of a build of a module of pkg/ ('vae_wasm' or 'vae_train'). */
+function wasmUrl(name, build = wasmBuild) {
   return new URL(`../pkg/${name}${build === 'relaxed' ? '_relaxed' : ''}_bg.wasm`, import.meta.url);
 }
 
