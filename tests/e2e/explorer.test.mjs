@@ -99,7 +99,8 @@ test('a broken weights file is reported in words and the page stays up', async (
 
 test('a missing wasm file is reported in words', async () => {
   const { page, context } = await openPage(browser, null);
-  await page.route('**/pkg/vae_wasm_bg.wasm', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  // Both builds gone: the relaxed one fails, the SIMD128 fallback fails too, and the page says why.
+  await page.route(/\/pkg\/vae_wasm(_relaxed)?_bg\.wasm$/, (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto(server.url);
   assert.equal(await waitReady(page), 'error');
   assert.match(await page.locator('#error').textContent(), /WebAssembly core could not be loaded.*404/);

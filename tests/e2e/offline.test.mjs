@@ -88,7 +88,7 @@ test('after one visit the page works offline: explore, the lab, 10 training step
     for (const r of await cache.keys()) out[new URL(r.url).pathname] = (await (await cache.match(r)).arrayBuffer()).byteLength;
     return out;
   });
-  for (const f of ['pkg/vae_wasm_bg.wasm', 'pkg/vae_train_bg.wasm', 'js/app/format.js', 'models/mnist-2d.safetensors', 'data/train-images.idx3-ubyte']) {
+  for (const f of ['pkg/vae_wasm_bg.wasm', 'pkg/vae_train_bg.wasm', 'pkg/vae_wasm_relaxed_bg.wasm', 'pkg/vae_train_relaxed_bg.wasm', 'js/app/format.js', 'models/mnist-2d.safetensors', 'data/train-images.idx3-ubyte']) {
     assert.equal(sizes[`/${f}`], readFileSync(join(site, f)).length, f);
   }
   await page.locator('#latent').focus();
