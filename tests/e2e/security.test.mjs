@@ -91,7 +91,7 @@ test('every request the page makes, through every feature, goes to its own origi
     window.__violations = [];
     document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  await context.route(/\/js\/(train|lab)-worker\.js$/, async (route) => {
+  await context.route(/\/js\/(train|lab)-worker\.js(\?[^/]*)?$/, async (route) => {
     const resp = await route.fetch();
     await route.fulfill({ response: resp, body: WORKER_RECORDER + await resp.text() });
   });
@@ -168,8 +168,10 @@ test('every request the page makes, through every feature, goes to its own origi
   const foreign = requests.filter((u) => !u.startsWith(`${origin}/`) && !u.startsWith('blob:') && !u.startsWith('data:'));
   assert.deepEqual(foreign, [], 'requests to other origins');
   // The recorder saw the page load itself and the worker's requests (it was attached before them).
-  for (const path of ['/', '/style.css', '/js/main.js', '/pkg/vae_wasm_bg.wasm', '/models/mnist-2d.safetensors', '/js/train-worker.js', '/pkg/vae_train_bg.wasm', '/data/train-images.idx3-ubyte', '/js/lab-worker.js']) {
-    assert.ok(requests.includes(`${origin}${path}`), `the request for ${path} was seen`);
+  // The wasm files of the build the page runs (relaxed SIMD in this Chromium); workers' URLs carry `?wasm=`.
+  const build = (await page.evaluate(() => document.body.dataset.wasm)) === 'relaxed' ? '_relaxed' : '';
+  for (const path of ['/', '/style.css', '/js/main.js', `/pkg/vae_wasm${build}_bg.wasm`, '/models/mnist-2d.safetensors', '/js/train-worker.js', `/pkg/vae_train${build}_bg.wasm`, '/data/train-images.idx3-ubyte', '/js/lab-worker.js']) {
+    assert.ok(requests.some((u) => u.split('?')[0] === `${origin}${path}`), `the request for ${path} was seen`);
   }
   assert.ok(requests.filter((u) => u === `${origin}/`).length >= 2, 'the reload was seen');
   assert.deepEqual(violations, []);
@@ -177,7 +179,7 @@ test('every request the page makes, through every feature, goes to its own origi
 
   // Positive controls: a fetch to another origin (loopback, another port) is refused by the policy, and the
   // refusal is heard both in the page and inside the worker.
-  const worker = page.workers().find((w) => w.url().endsWith('/js/train-worker.js'));
+  const worker = page.workers().find((w) => new URL(w.url()).pathname.endsWith('/js/train-worker.js'));
   assert.ok(worker, 'the training worker runs');
   await page.evaluate(() => fetch('http://127.0.0.1:9/probe').catch(() => {}));
   await page.waitForFunction(() => window.__violations.length >= 2);
@@ -189,7 +191,7 @@ test('every request the page makes, through every feature, goes to its own origi
   // The lab's worker was recorded too (the reload started the page afresh: open the lab again).
   await page.locator('#page-lab').click();
   await page.waitForFunction(() => document.body.dataset.labDone, null, { timeout: 60_000 });
-  const lab = page.workers().find((w) => w.url().endsWith('/js/lab-worker.js'));
+  const lab = page.workers().find((w) => new URL(w.url()).pathname.endsWith('/js/lab-worker.js'));
   assert.ok(lab, 'the lab worker runs');
   await lab.evaluate(() => fetch('http://127.0.0.1:9/lab-probe').catch(() => {}));
   await lab.evaluate(() => new Promise((r) => setTimeout(r, 200)));
