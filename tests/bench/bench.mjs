@@ -17,6 +17,8 @@ const quick = process.argv.includes('--quick');
 const runsArg = process.argv.indexOf('--runs');
 const RUNS = runsArg > 0 ? Math.max(1, Number(process.argv[runsArg + 1]) || 1) : (quick ? 1 : 3);
 const Q = (full, short) => (quick ? short : full);
+/** The path of a module's wasm file in one build (scripts/lib.sh): 'vae_wasm' or 'vae_train', 'relaxed' or 'simd128'. */
+const wasmFile = (name, build) => `pkg/${name}${build === 'relaxed' ? '_relaxed' : ''}_bg.wasm`;
 const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const quantile = (v, q) => [...v].sort((a, b) => a - b)[Math.min(v.length - 1, Math.floor(q * v.length))];
 const fmt = (v, d = 0) => Number(v).toLocaleString('en', { minimumFractionDigits: d, maximumFractionDigits: d });
@@ -65,8 +67,8 @@ try {
         pairs.push([a.gridMedian, b.gridMedian]);
       }
       const ratio = median(pairs.map(([a, b]) => b / a));
-      measured('grid, SIMD128 build', median(pairs.map(([, b]) => b)));
-      rows.push(['decode', '20x20 grid, the SIMD128 build (the fallback), in the same page', `${fmt(median(pairs.map(([, b]) => b)), 1)} ms`, `${buildName[BUILD]} ${fmt(ratio, 2)}×`, `${pairs.length} alternations of 30 grids each, median of each: ${pairs.map(([a, b]) => `${fmt(a, 1)} v ${fmt(b, 1)} ms`).join(', ')}`]);
+      const otherGrid = measured('grid, SIMD128 build', median(pairs.map(([, b]) => b)));
+      rows.push(['decode', '20x20 grid, the SIMD128 build (the fallback), in the same page', `${fmt(otherGrid, 1)} ms`, `${buildName[BUILD]} ${fmt(ratio, 2)}×`, `${pairs.length} alternations of 30 grids each, median of each: ${pairs.map(([a, b]) => `${fmt(a, 1)} v ${fmt(b, 1)} ms`).join(', ')}`]);
     }
 
     // The grid split over two workers, each with its own instance of the module (bench-only: the page decodes
@@ -105,7 +107,8 @@ try {
     const tr = await trainingInWorker({ ...Q({ warm: 100, windows: 5, steps: 50, gap: 150, mem: [1000, 10000] }, { warm: 5, windows: 1, steps: 10, gap: 0, mem: [20, 200] }), peak, build: BUILD });
     const stepGflops = (tr.median / 100) * tr.flops / 1e9;
     // The step's products against the instruction-set peak, window by window (both timed in the same window).
-    const ofPeak = (x) => x.rates.map((r, i) => (100 * (r / 100) * x.flops / 1e9) / x.peaks.simd128[i]);
+    // `peak` is 'simd128' or 'relaxed'; null where that peak was not measured.
+    const ofPeak = (x, peak = 'simd128') => x.peaks[peak]?.map((p, i) => (100 * (x.rates[i] / 100) * x.flops / 1e9) / p) ?? null;
     measured('worker training, samples/s', tr.median);
     measured('matmul probe, GFLOP/s', tr.matmul);
     measured('SIMD128 peak, GFLOP/s', median(tr.peaks.simd128));
@@ -119,8 +122,7 @@ try {
     }
     // The relaxed build is measured against both peaks: the SIMD128 one the issue names, and the relaxed one,
     // the true limit of the instructions that build uses.
-    const ofRelaxed = (x) => (x.peaks.relaxed ? x.rates.map((r, i) => (100 * (r / 100) * x.flops / 1e9) / x.peaks.relaxed[i]) : null);
-    const relaxedNote = (x) => (BUILD === 'relaxed' && ofRelaxed(x) ? `; ${fmt(median(ofRelaxed(x)))} % of the relaxed-SIMD peak` : '');
+    const relaxedNote = (x) => (BUILD === 'relaxed' && ofPeak(x, 'relaxed') ? `; ${fmt(median(ofPeak(x, 'relaxed')))} % of the relaxed-SIMD peak` : '');
     rows.push(['ours', `training step's products (${fmt(tr.flops / 1e6, 1)} MFLOP a step): % of the SIMD128 peak, median over windows`, `${fmt(median(ofPeak(tr)))} %`, '≥ 75 %', `the ${buildName[BUILD]}; ${fmt(stepGflops, 1)} GFLOP/s${relaxedNote(tr)}; windows: ${ofPeak(tr).map((e) => fmt(e)).join(', ')} %`]);
     rows.push(['ours', `probe: 100x784 by 784x512 product in the same wasm build, 5 after each step, median of ${tr.gf.length} windows`, `${fmt(tr.matmul, 1)} GFLOP/s`, '', `${fmt(100 * tr.matmul / peakSimd)} % of the SIMD128 peak${BUILD === 'relaxed' && tr.peaks.relaxed ? `, ${fmt(100 * tr.matmul / median(tr.peaks.relaxed))} % of the relaxed-SIMD peak` : ''}; windows: ${tr.gf.map((g) => fmt(g, 1)).join(', ')}`]);
     if (other) {
@@ -208,10 +210,9 @@ try {
     }
 
     const size = (f) => { const b = readFileSync(join(ROOT, f)); return [b.length, gzipSync(b, { level: 9 }).length]; };
-    const suffix = BUILD === 'relaxed' ? '_relaxed' : '';
-    const [pr, pg] = size(`pkg/vae_wasm${suffix}_bg.wasm`);
-    const [tr2, tg] = size(`pkg/vae_train${suffix}_bg.wasm`);
-    const [sr, sg] = size(`pkg/vae_wasm${suffix ? '' : '_relaxed'}_bg.wasm`);
+    const [pr, pg] = size(wasmFile('vae_wasm', BUILD));
+    const [tr2, tg] = size(wasmFile('vae_train', BUILD));
+    const [sr, sg] = size(wasmFile('vae_wasm', BUILD === 'relaxed' ? 'simd128' : 'relaxed'));
     [pr, pg, tr2, tg, sr, sg].forEach((v, i) => measured(`wasm size ${i}`, v));
     rows.push(['size', 'wasm the page loads, raw / gzip -9', `${fmt(pr)} / ${fmt(pg)} B`, '≤ 350 KB gzip', `the ${buildName[BUILD]}; the other build of the same module: ${fmt(sr)} / ${fmt(sg)} B`]);
     rows.push(['size', 'wasm the training worker loads, raw / gzip -9', `${fmt(tr2)} / ${fmt(tg)} B`, '', `the ${buildName[BUILD]}; fetched only when training starts`]);
@@ -296,9 +297,10 @@ speed drifts within seconds; the decode rows at the top are ours alone, in the e
 /** In the page: ours, one decode (median, p99 over `singles` calls) and the 20x20 grid (median of `grids`);
  *  with the page's own instance of the core, or with `build` ('relaxed', 'simd128') in an instance of its own. */
 async function decodeInPage(page, { singles, grids, build = null }) {
-  const r = await page.evaluate(async ({ singles, grids, build }) => {
+  const file = build && `/${wasmFile('vae_wasm', build)}`;
+  const r = await page.evaluate(async ({ singles, grids, build, file }) => {
     const { default: init, Vae } = await import(build ? `/pkg/vae_wasm.js?build=${build}` : '/pkg/vae_wasm.js');
-    await init(build ? { module_or_path: `/pkg/vae_wasm${build === 'relaxed' ? '_relaxed' : ''}_bg.wasm` } : undefined);
+    await init(build ? { module_or_path: file } : undefined);
     const vae = new Vae(new Uint8Array(await (await fetch('/models/mnist-2d.safetensors')).arrayBuffer()));
     const time = (n, f, warm = 5) => {
       for (let i = 0; i < warm; i++) f(i);
@@ -310,7 +312,7 @@ async function decodeInPage(page, { singles, grids, build = null }) {
     // Warm-up: V8 runs wasm from its baseline compiler first and swaps in optimised code once it is hot.
     const grid = time(grids, () => vae.decode(g), 20);
     return { one, grid, config: vae.config };
-  }, { singles, grids, build });
+  }, { singles, grids, build, file });
   return { oneMedian: median(r.one), oneP99: quantile(r.one, 0.99), gridMedian: median(r.grid), grids, config: r.config };
 }
 
@@ -322,17 +324,18 @@ async function splitGrid(page, context, { build, grids }) {
     contentType: 'text/javascript',
     headers: { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' },
   }));
-  return page.evaluate(async ({ build, grids }) => {
+  const file = `/${wasmFile('vae_wasm', build)}`;
+  return page.evaluate(async ({ build, grids, file }) => {
     const start = () => new Promise((resolve, reject) => {
       const w = new Worker('/__bench/decode-worker.js', { type: 'module' });
       w.onmessage = () => resolve(w);
       w.onerror = (e) => reject(new Error(e.message));
-      w.postMessage({ build });
+      w.postMessage({ build, file });
     });
     const workers = [await start(), await start()];
     const call = (w, z) => new Promise((resolve) => { w.onmessage = (e) => resolve(e.data); w.postMessage(z, [z.buffer]); });
     const glue = await import(`/pkg/vae_wasm.js?build=${build}`);
-    await glue.default({ module_or_path: `/pkg/vae_wasm${build === 'relaxed' ? '_relaxed' : ''}_bg.wasm` });
+    await glue.default({ module_or_path: file });
     const model = new glue.Model(new Uint8Array(await (await fetch('/models/mnist-2d.safetensors')).arrayBuffer()));
     const g = new Float32Array(800);
     for (let k = 0; k < 400; k++) { g[2 * k] = -3 + (6 * (k % 20)) / 19; g[2 * k + 1] = 3 - (6 * Math.floor(k / 20)) / 19; }
@@ -356,7 +359,7 @@ async function splitGrid(page, context, { build, grids }) {
     workers.forEach((w) => w.terminate());
     const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
     return { one: median(one), two: median(two), diff };
-  }, { build, grids });
+  }, { build, grids, file });
 }
 
 /** Navigation to the first painted digit, in a fresh context (empty cache), from the page's own mark. */
@@ -449,7 +452,7 @@ async function trainingInWorker(args) {
     });
     worker.terminate();
     return r;
-  }, args);
+  }, { ...args, file: `/${wasmFile('vae_train', args.build)}` });
   await context.close();
   const last = args.warm + args.windows * args.steps + (args.windows - 1) * args.gap;
   const span = args.windows > 1 ? `, one every ${fmt(args.steps + args.gap)} steps from step ${fmt(args.warm)} to ${fmt(last)}` : '';

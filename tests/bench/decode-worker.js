@@ -2,9 +2,9 @@
 // and the pretrained model; decodes each batch of latent points it is sent and returns the probabilities
 // (transferred). The bench splits the 20x20 grid over two of these to measure the scaling on this host.
 self.onmessage = async (e) => {
-  const { build } = e.data;
+  const { build, file } = e.data; // the build's name and its wasm file
   const glue = await import(`/pkg/vae_wasm.js?worker=${build}`);
-  await glue.default({ module_or_path: `/pkg/vae_wasm${build === 'relaxed' ? '_relaxed' : ''}_bg.wasm` });
+  await glue.default({ module_or_path: file });
   const model = new glue.Model(new Uint8Array(await (await fetch('/models/mnist-2d.safetensors')).arrayBuffer()));
   self.onmessage = (m) => {
     const out = model.decode(m.data);

@@ -3,9 +3,9 @@
 import init, { Trainer, MatmulProbe } from '/pkg/vae_train.js';
 
 self.onmessage = async (e) => {
-  const { warm, windows, steps, gap, mem, family = 'vae', peak = null, build = 'simd128' } = e.data;
-  // Either build of the training module (scripts/lib.sh): 'relaxed' or 'simd128'.
-  const wasm = await init({ module_or_path: `/pkg/vae_train${build === 'relaxed' ? '_relaxed' : ''}_bg.wasm` });
+  const { warm, windows, steps, gap, mem, family = 'vae', peak = null, file } = e.data;
+  // `file`: the wasm file of the build asked for (scripts/lib.sh builds two: relaxed SIMD and SIMD128).
+  const wasm = await init({ module_or_path: file });
   const get = async (f) => new Uint8Array(await (await fetch(`/data/${f}`)).arrayBuffer());
   const [img, lab] = await Promise.all([get('train-images.idx3-ubyte'), get('train-labels.idx1-ubyte')]);
   // The classic 784-512-2 model of the family asked for (a CVAE on the digits' 10 labels), batch 100, seed 1.

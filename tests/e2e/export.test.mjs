@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, artifactsDir, launch, openPage } from './harness.mjs';
+import { ROOT, artifactsDir, launch, openPage, wasmFilesOf } from './harness.mjs';
 
 const VAE = process.env.VAE_BIN ?? join(ROOT, 'target', 'debug', 'vae');
 const PY = process.env.VAE_PYTHON ?? 'python3';
@@ -62,9 +62,8 @@ test('vae export: the static site served by python3 -m http.server at a sub-path
   await page.waitForFunction(() => document.body.dataset.training === 'off');
   const foreign = requests.filter((u) => !u.startsWith(url) && !u.startsWith('blob:') && !u.startsWith('data:'));
   assert.deepEqual(foreign, [], 'every request goes to the site');
-  // The wasm build the page picked (relaxed SIMD in this Chromium; web/js/wasm-build.js), in the page and workers.
-  const build = (await page.evaluate(() => document.body.dataset.wasm)) === 'relaxed' ? '_relaxed' : '';
-  for (const f of [`pkg/vae_wasm${build}_bg.wasm`, `pkg/vae_train${build}_bg.wasm`, 'js/lab-worker.js', 'data/train-images.idx3-ubyte']) {
+  // The wasm build the page picked, in the page and its workers.
+  for (const f of [...await wasmFilesOf(page), 'js/lab-worker.js', 'data/train-images.idx3-ubyte']) {
     assert.ok(requests.some((u) => u.split('?')[0] === url + f), `${f} was loaded from the site`);
   }
   assert.deepEqual(errors, []);

@@ -45,6 +45,13 @@ export async function startServer({ web = join(ROOT, 'web'), pkg = join(ROOT, 'p
   };
 }
 
+/** The page's and the training worker's wasm files (paths under the site) for the build the page runs
+ *  (body[data-wasm]: relaxed SIMD in this Chromium; see web/js/wasm-build.js). */
+export async function wasmFilesOf(page) {
+  const build = (await page.evaluate(() => document.body.dataset.wasm)) === 'relaxed' ? '_relaxed' : '';
+  return [`pkg/vae_wasm${build}_bg.wasm`, `pkg/vae_train${build}_bg.wasm`];
+}
+
 /** Debian's Chromium, headless; `extra` adds command-line switches. */
 export async function launch(extra = []) {
   return chromium.launch({

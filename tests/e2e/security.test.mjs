@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { join } from 'node:path';
-import { ROOT, artifactsDir, startServer, launch, nextFrames, drawOnPad } from './harness.mjs';
+import { ROOT, artifactsDir, startServer, launch, nextFrames, drawOnPad, wasmFilesOf } from './harness.mjs';
 
 let server;
 let browser;
@@ -169,8 +169,8 @@ test('every request the page makes, through every feature, goes to its own origi
   assert.deepEqual(foreign, [], 'requests to other origins');
   // The recorder saw the page load itself and the worker's requests (it was attached before them).
   // The wasm files of the build the page runs (relaxed SIMD in this Chromium); workers' URLs carry `?wasm=`.
-  const build = (await page.evaluate(() => document.body.dataset.wasm)) === 'relaxed' ? '_relaxed' : '';
-  for (const path of ['/', '/style.css', '/js/main.js', `/pkg/vae_wasm${build}_bg.wasm`, '/models/mnist-2d.safetensors', '/js/train-worker.js', `/pkg/vae_train${build}_bg.wasm`, '/data/train-images.idx3-ubyte', '/js/lab-worker.js']) {
+  const [pageWasm, trainWasm] = await wasmFilesOf(page);
+  for (const path of ['/', '/style.css', '/js/main.js', `/${pageWasm}`, '/models/mnist-2d.safetensors', '/js/train-worker.js', `/${trainWasm}`, '/data/train-images.idx3-ubyte', '/js/lab-worker.js']) {
     assert.ok(requests.some((u) => u.split('?')[0] === `${origin}${path}`), `the request for ${path} was seen`);
   }
   assert.ok(requests.filter((u) => u === `${origin}/`).length >= 2, 'the reload was seen');
