@@ -130,6 +130,10 @@ try {
       measured('worker training, SIMD128 build, samples/s', o.median);
       rows.push(['training', `the same, the SIMD128 build (the fallback): samples/s, median of ${o.rates.length} windows`, fmt(o.median), '', `its step's products at ${fmt(median(ofPeak(o)))} % of the SIMD128 peak; probe ${fmt(o.matmul, 1)} GFLOP/s; windows: ${o.rates.map((r) => fmt(r)).join(', ')}`]);
     }
+    // Two workers (the page's default where it can share memory), alternated window for window with one.
+    const pair = await pairedTraining(Q({ warm: 50, windows: 9, steps: 50 }, { warm: 5, windows: 1, steps: 10 }));
+    measured('worker training on two workers, samples/s', pair.two);
+    rows.push(['training', `two workers (web/js/train-pair.js, the page's default where it can share memory), 784-512-2, batch 100: samples/s, median of ${pair.windows} windows`, fmt(pair.two), `${fmt(pair.two / pair.one, 2)}× one worker`, `one worker, its windows alternated with these in the same worker: ${fmt(pair.one)}; the same weights to the bit after both runs; the ${buildName[pair.build] ?? pair.build}; ${pair.cores} cores`]);
     rows.push(['memory', `wasm memory after ${fmt(tr.mem[0].steps)} / ${fmt(tr.mem[1].steps)} training steps`, `${fmt(tr.mem[0].bytes / 1048576, 1)} / ${fmt(tr.mem[1].bytes / 1048576, 1)} MiB`, 'no growth']);
 
     // The other families in the worker, 784-512-2 at batch 100 like the VAE above: each window's steps against
@@ -457,6 +461,27 @@ async function trainingInWorker(args) {
   const last = args.warm + args.windows * args.steps + (args.windows - 1) * args.gap;
   const span = args.windows > 1 ? `, one every ${fmt(args.steps + args.gap)} steps from step ${fmt(args.warm)} to ${fmt(last)}` : '';
   return { rates: out.rates, median: median(out.rates), steps: args.steps, span, flops: out.flops, gf: out.gf, matmul: median(out.gf), mem: out.memory, peaks: out.peaks };
+}
+
+/** Two-worker training against one (tests/bench/pair-worker.js, which runs the page's own protocol and helper),
+ *  in the build the page picks; stops the bench if the two runs' weights differ. */
+async function pairedTraining(args) {
+  const { page, context } = await openPage(browser, server.url);
+  await waitReady(page);
+  await context.route(/\/__bench\/pair-worker\.js/, (route) => route.fulfill({
+    body: readFileSync(join(ROOT, 'tests', 'bench', 'pair-worker.js')),
+    contentType: 'text/javascript',
+    headers: { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' },
+  }));
+  const out = await page.evaluate((args) => new Promise((resolve, reject) => {
+    const worker = new Worker(`/__bench/pair-worker.js?wasm=${document.body.dataset.wasm}`, { type: 'module' });
+    worker.onmessage = (e) => { worker.terminate(); resolve(e.data); };
+    worker.onerror = (e) => reject(new Error(e.message ?? 'the pair worker failed'));
+    worker.postMessage(args);
+  }), args);
+  await context.close();
+  if (!out.same) throw new Error('one worker and two gave different weights from the same seed');
+  return { one: median(out.one), two: median(out.two), windows: out.one.length, build: out.build, cores: out.cores };
 }
 
 /** ONNX Runtime Web 1.30 (npm), its wasm backend with `threads` threads, in a page of the same origin (its files

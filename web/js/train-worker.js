@@ -1,6 +1,8 @@
 // The training worker: owns the wasm Trainer, trains in chunks between messages, and keeps the user's
 // work in IndexedDB. One message shape: { type, ... } both ways (see README, "Training in the browser").
 import { initTrainCore, Trainer, panicForTests } from './train-core.js';
+import { syncPair } from './train-pair.js';
+import { loaded, withBuild } from './wasm-build.js';
 import { fetchBytes } from './assets.js';
 import { loadSplit } from './data.js';
 import { DEFAULT_DATASET, dataset as datasetOf } from './app/datasets.js';
@@ -30,6 +32,8 @@ let lastEvalStep = -1;
 let broken = false; // a panic happened: this instance is never used again
 let stepsPerChunk = 5;
 let wasmMemory = null; // the training module's linear memory, reported with each chunk's stats
+let workers = 1; // 1, or 2: this worker and a helper (train-helper.js), each computing a shard of every step
+let pair = null; // { helper, lead (while synced), failed (why it cannot help) }
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
@@ -204,14 +208,80 @@ function restoreAfterNonFinite(e) {
   sendViews();
 }
 
+/**
+ * Up to k steps, on one worker or on two (the same weights either way). Returns their mean stats, as
+ * trainSteps does, with the number of steps made (a paired chunk ends early if the helper is lost) and of
+ * workers that made them.
+ */
+async function trainChunk(k) {
+  const lead = workers > 1 ? await pairedLead() : null;
+  if (!lead) return { ...trainer.trainSteps(k), steps: k, workers: 1 };
+  const sum = { loss: 0, recon: 0, kl: 0 };
+  let s;
+  let steps = 0;
+  while (steps < k && !lead.lost) {
+    s = lead.step();
+    steps++;
+    for (const key of Object.keys(sum)) sum[key] += s[key] ?? 0;
+  }
+  if (lead.lost) dropHelper(t('it stopped answering'));
+  const out = { ...s, loss: sum.loss / steps, recon: sum.recon / steps, steps, workers: lead.lost ? 1 : 2 };
+  if (s.negElbo !== undefined) Object.assign(out, { kl: sum.kl / steps, negElbo: (sum.recon + sum.kl) / steps });
+  return out;
+}
+
+/**
+ * The pair's lead, after (re)building the helper's replica from this trainer, or null if the helper cannot
+ * help (no shared memory here, it failed to start, or it runs another build): then one worker trains.
+ */
+async function pairedLead() {
+  if (pair?.lead) return pair.lead;
+  if (pair?.failed) return null;
+  if (!self.crossOriginIsolated) {
+    failPair(t('this page is not cross-origin isolated, so its workers cannot share memory'));
+    return null;
+  }
+  pair ??= { helper: new Worker(withBuild(new URL('./train-helper.js', import.meta.url)), { type: 'module' }) };
+  const synced = await syncPair(trainer, pair.helper, loaded.build);
+  if (synced.failed) { failPair(t(...synced.failed)); return null; }
+  pair.lead = synced.lead;
+  return pair.lead;
+}
+
+/** Ends the helper's loop until the next chunk syncs it again (after any change to the trainer). */
+function unpair() {
+  pair?.lead?.stop();
+  if (pair) pair.lead = null;
+}
+
+function failPair(why) {
+  pair?.helper?.terminate();
+  pair = { failed: why };
+  post({ type: 'workers', workers: 1, asked: workers, say: [msg('Training runs on one worker: the second could not help ({why}).'), { why }] });
+}
+
+function dropHelper(why) {
+  unpair();
+  failPair(why);
+}
+
 async function loop() {
+  try {
+    await chunks();
+  } finally {
+    unpair();
+  }
+}
+
+async function chunks() {
   while (playing && !broken) {
+    if (workers > 1) await pairedLead(); // (re)syncs the helper, outside the chunk's timing
     const t0 = performance.now();
     const k = stepsPerChunk;
     const batch = trainer.config.batch;
     let stats;
     try {
-      stats = trainer.trainSteps(k);
+      stats = await trainChunk(k);
     } catch (e) {
       if (e.name === 'NonFiniteLoss') { restoreAfterNonFinite(e); return; }
       throw e;
@@ -220,7 +290,7 @@ async function loop() {
     // Aim each chunk at CHUNK_MS, so pausing answers quickly whatever the batch size.
     stepsPerChunk = Math.max(1, Math.min(200, Math.round(stepsPerChunk * (CHUNK_MS / Math.max(ms, 1)))));
     history.train.push([stats.step, stats.loss, stats.recon, stats.kl ?? null]);
-    post({ type: 'stats', ...stats, samplesPerSec: (k * batch) / (ms / 1000), steps: k, ms, batch, n: train.n, progress: trainer.epochProgress, wasmBytes: wasmMemory.buffer.byteLength });
+    post({ type: 'stats', ...stats, samplesPerSec: (stats.steps * batch) / (ms / 1000), ms, batch, n: train.n, progress: trainer.epochProgress, wasmBytes: wasmMemory.buffer.byteLength });
     if (stats.step - lastEvalStep >= EVAL_EVERY) evaluateHeldout();
     if (performance.now() - lastView >= VIEW_MS) sendViews();
     if (performance.now() - lastCheckpoint.at >= CHECKPOINT_MS) await checkpoint();
@@ -279,6 +349,7 @@ const handlers = {
   },
   async reset({ config }) {
     playing = false;
+    unpair();
     const before = [data, ownSaved];
     await loadData(config.dataset ?? DEFAULT_DATASET);
     makeTrainer(config);
@@ -290,7 +361,12 @@ const handlers = {
     post({ type: 'ready', resumed: false, ...status() });
     sendViews();
   },
-  set({ lr, beta, batch }) {
+  set({ lr, beta, batch, workers: w }) {
+    unpair(); // the helper's replica is synced again before the next step
+    if (w !== undefined) {
+      workers = w === 2 ? 2 : 1;
+      if (workers === 2 && pair?.failed) pair = null; // asked again: try again
+    }
     if (lr !== undefined) { trainer.setLr(lr); opts.lr = lr; }
     if (beta !== undefined) { trainer.setBeta(beta); opts.beta = beta; }
     if (batch !== undefined) { trainer.setBatch(batch); opts.batch = batch; }

@@ -33,6 +33,28 @@ impl AdamW {
         self.lr = lr;
     }
 
+    /// The moment estimates and the step count: what a replica needs, beside the parameters and the
+    /// settings, to make the same updates.
+    pub fn state(&self) -> (&[f32], &[f32], i32) {
+        (&self.m, &self.v, self.t)
+    }
+
+    /// Replaces the moment estimates and the step count by a replica's (`state` of an optimizer of the same length).
+    pub fn set_state(&mut self, m: &[f32], v: &[f32], t: i32) -> Result<(), String> {
+        if m.len() != self.m.len() || v.len() != self.v.len() || t < 0 {
+            return Err(format!(
+                "optimizer state of {} and {} moments at step {t}, for {} parameters",
+                m.len(),
+                v.len(),
+                self.m.len()
+            ));
+        }
+        self.m.copy_from_slice(m);
+        self.v.copy_from_slice(v);
+        self.t = t;
+        Ok(())
+    }
+
     /// One update of `theta` from its gradient `g`.
     pub fn step(&mut self, theta: &mut [f32], g: &[f32]) {
         assert!(theta.len() == self.m.len() && g.len() == self.m.len(), "AdamW: buffer lengths differ");

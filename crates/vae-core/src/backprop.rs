@@ -209,9 +209,30 @@ impl Net {
         beta: f32,
         w: &mut Work,
     ) -> LossParts {
+        let n = x.len() / self.cfg.input;
+        self.share_loss_and_grad(p, grad, x, labels, eps, beta, n, w)
+    }
+
+    /// As [`Net::loss_and_grad`], for images `x` that are some of the rows of a batch of `of`: their share of
+    /// the batch's objective and gradient (their sums divided by `of`), so that the shares of a batch's rows
+    /// add up to the batch's mean and its gradient. A training step is computed in such shares
+    /// ([`crate::train::SHARDS`]), by one worker or several.
+    #[allow(clippy::too_many_arguments)]
+    pub fn share_loss_and_grad(
+        &self,
+        p: &[f32],
+        grad: &mut [f32],
+        x: &[f32],
+        labels: Option<&[u8]>,
+        eps: &[f32],
+        beta: f32,
+        of: usize,
+        w: &mut Work,
+    ) -> LossParts {
         assert_eq!(grad.len(), self.len);
         let n = self.images(x, labels, Some(eps));
-        let inv_n = 1.0 / n as f32;
+        assert!(n <= of, "a share of a batch holds at most the batch's rows");
+        let inv_n = 1.0 / of as f32;
         self.forward_terms(p, x, labels, eps, inv_n, w);
         let (recon, kl) = (w.recon.iter().sum::<f32>(), w.kl.iter().sum::<f32>());
         let objective = w.recon.iter().zip(&w.kl).map(|(r, k)| r + beta * k).sum::<f32>();

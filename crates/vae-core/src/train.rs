@@ -3,6 +3,7 @@
 //! evaluation of the negative ELBO on any set.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use candle_core::{DType, Device, Tensor};
 
@@ -76,6 +77,37 @@ pub struct StepStats {
     pub kl: f32,
 }
 
+/// A training step's gradient is the sum of this many shares, each computed on a block of the batch's rows
+/// ([`shard_rows`]) and summed in shard order, whether one worker computes them all or each of two workers
+/// computes one (the page's two-worker training): a seed gives the same weights, to the bit, whatever the
+/// number of workers.
+pub const SHARDS: usize = 2;
+
+/// The rows of shard `s` (0 or 1) of a batch of `n`: the batch is cut at the multiple of 4 (the product
+/// kernel's tile height) at or after its middle, so that the first block is whole tiles. A batch of 4 or
+/// fewer is all in shard 0.
+pub fn shard_rows(n: usize, s: usize) -> Range<usize> {
+    assert!(s < SHARDS, "shard {s} of {SHARDS}");
+    let cut = n.div_ceil(2).next_multiple_of(4).min(n);
+    if s == 0 {
+        0..cut
+    } else {
+        cut..n
+    }
+}
+
+/// A step's images (after augmentation), a CVAE's labels and a Gaussian posterior's eps: the rows
+/// `first..first + rows` of a batch of `of` images. The trainer draws whole batches; a second worker is
+/// handed the rows of its shard.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Batch {
+    pub of: usize,
+    pub first: usize,
+    pub x: Vec<f32>,
+    pub labels: Option<Vec<u8>>,
+    pub eps: Vec<f32>,
+}
+
 /// Which engine computes a training step's gradient and update.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Engine {
@@ -91,12 +123,28 @@ pub enum Engine {
 #[allow(clippy::large_enum_variant)]
 enum Stepper {
     Fast {
-        grad: Vec<f32>,
+        /// Each shard's share of the step's gradient, and of its loss once computed (or handed over).
+        shares: Vec<Vec<f32>>,
+        parts: [Option<LossParts>; SHARDS],
         work: Work,
         opt: AdamW,
     },
     #[cfg(not(target_arch = "wasm32"))]
     Candle(Box<crate::candle::CandleStep>),
+}
+
+/// The fast engine's state, borrowed apart: the shares, their loss parts, the work buffers and AdamW.
+type FastState<'a> = (&'a mut Vec<Vec<f32>>, &'a mut [Option<LossParts>; SHARDS], &'a mut Work, &'a mut AdamW);
+
+impl Stepper {
+    /// The fast engine's state; the candle engine computes whole steps, not shares.
+    fn fast(&mut self) -> Result<FastState<'_>> {
+        match self {
+            Stepper::Fast { shares, parts, work, opt } => Ok((shares, parts, work, opt)),
+            #[cfg(not(target_arch = "wasm32"))]
+            Stepper::Candle(_) => Err(Error::Input("the candle engine computes whole steps, not shares".into())),
+        }
+    }
 }
 
 /// A model being trained: its parameters live in the [`Model`] that encodes, decodes and evaluates with
@@ -107,6 +155,8 @@ pub struct Trainer {
     stepper: Stepper,
     rng: StdRng,
     data: Option<Dataset>,
+    /// The current step's batch, or the rows of it that this trainer was handed.
+    batch: Batch,
     order: Vec<usize>,
     cursor: usize,
     step: u64,
@@ -143,7 +193,8 @@ impl Trainer {
         }
         let stepper = match engine {
             Engine::Fast => Stepper::Fast {
-                grad: vec![0f32; net.len()],
+                shares: vec![vec![0f32; net.len()]; SHARDS],
+                parts: [None; SHARDS],
                 work: Work::default(),
                 opt: AdamW::new(net.len(), tcfg.lr, 0.9, 0.999, 1e-8, tcfg.weight_decay),
             },
@@ -158,6 +209,7 @@ impl Trainer {
             stepper,
             rng,
             data: None,
+            batch: Batch::default(),
             order: Vec::new(),
             cursor: 0,
             step: 0,
@@ -282,15 +334,8 @@ impl Trainer {
         }
         let mut sum = LossParts::default();
         for _ in 0..k {
-            let idx = self.next_batch();
-            let data = self.data.as_ref().unwrap();
-            let mut x = data.batch_f32(&idx);
-            let labels: Option<Vec<u8>> =
-                self.model.config().conditional().then(|| idx.iter().map(|&i| data.labels[i]).collect());
-            if self.tcfg.shift > 0 {
-                x = shift_batch(&x, self.tcfg.shift, &mut self.rng);
-            }
-            let p = self.step_on(&x, labels.as_deref())?;
+            self.draw_batch()?;
+            let p = self.step_on_batch()?;
             sum.loss += p.loss;
             sum.recon += p.recon;
             sum.kl += p.kl;
@@ -310,27 +355,186 @@ impl Trainer {
     /// One step on images already known to be whole and in [0, 1] (the data set's own, in `train_steps`).
     fn step_on(&mut self, x: &[f32], labels: Option<&[u8]>) -> Result<LossParts> {
         let n = x.len() / self.config().input;
-        let y = self.model.labels(labels, n)?;
+        let labels = self.model.labels(labels, n)?.map(<[u8]>::to_vec);
+        let eps = self.eps_for(n);
+        self.batch = Batch { of: n, first: 0, x: x.to_vec(), labels, eps };
+        self.step_on_batch()
+    }
+
+    /// eps for `n` images from the trainer's RNG (none for an autoencoder, which draws nothing).
+    fn eps_for(&mut self, n: usize) -> Vec<f32> {
         let cfg = self.model.config();
-        let eps = if cfg.family.gaussian() { normals(&mut self.rng, n * cfg.latent) } else { Vec::new() };
-        let beta = cfg.beta;
-        let Model { net, params } = &mut self.model;
-        let parts = match &mut self.stepper {
-            Stepper::Fast { grad, work, opt } => {
-                let parts = net.loss_and_grad(params, grad, x, y, &eps, beta as f32, work);
-                if parts.is_finite() {
-                    opt.step(params, grad);
-                }
-                parts
-            }
-            #[cfg(not(target_arch = "wasm32"))]
-            Stepper::Candle(c) => c.step(x, y, &eps, beta, params)?,
-        };
-        if !parts.is_finite() {
-            return Err(Error::NonFinite(parts.loss));
+        if cfg.family.gaussian() {
+            normals(&mut self.rng, n * cfg.latent)
+        } else {
+            Vec::new()
         }
+    }
+
+    /// One step on the whole batch the trainer holds: every shard's share, then the update.
+    fn step_on_batch(&mut self) -> Result<LossParts> {
+        #[cfg(not(target_arch = "wasm32"))]
+        if let Stepper::Candle(c) = &mut self.stepper {
+            let Batch { x, labels, eps, .. } = &self.batch;
+            let Model { net, params } = &mut self.model;
+            let parts = c.step(x, labels.as_deref(), eps, net.config().beta, params)?;
+            if !parts.is_finite() {
+                return Err(Error::NonFinite(parts.loss));
+            }
+            self.step += 1;
+            return Ok(parts);
+        }
+        for s in 0..SHARDS {
+            self.share_gradient(s)?;
+        }
+        self.apply_shares()
+    }
+
+    /// Draws the next step's batch from the data set (the next images of the epoch's order, moved by the
+    /// augmentation, and eps), as `train_steps` does, and holds it for [`Trainer::share_gradient`].
+    pub fn draw_batch(&mut self) -> Result<&Batch> {
+        if self.data.is_none() {
+            return Err(Error::Input("no training data has been set".into()));
+        }
+        let idx = self.next_batch();
+        let data = self.data.as_ref().unwrap();
+        let mut x = data.batch_f32(&idx);
+        let labels = self.model.config().conditional().then(|| idx.iter().map(|&i| data.labels[i]).collect());
+        if self.tcfg.shift > 0 {
+            x = shift_batch(&x, self.tcfg.shift, &mut self.rng);
+        }
+        let eps = self.eps_for(idx.len());
+        self.batch = Batch { of: idx.len(), first: 0, x, labels, eps };
+        Ok(&self.batch)
+    }
+
+    /// The rows of the held batch that shard `s` computes, as a [`Batch`] of their own: what a second worker
+    /// is handed.
+    pub fn shard_batch(&self, s: usize) -> Batch {
+        let b = &self.batch;
+        let r = shard_rows(b.of, s);
+        let rows = r.start - b.first..r.end - b.first;
+        let (d, lat) = (self.config().input, if self.config().family.gaussian() { self.config().latent } else { 0 });
+        Batch {
+            of: b.of,
+            first: r.start,
+            x: b.x[rows.start * d..rows.end * d].to_vec(),
+            labels: b.labels.as_ref().map(|y| y[rows.clone()].to_vec()),
+            eps: b.eps[rows.start * lat..rows.end * lat].to_vec(),
+        }
+    }
+
+    /// Holds rows of another trainer's batch (its [`Trainer::shard_batch`]) as this step's, after checking them.
+    pub fn hold_batch(&mut self, b: Batch) -> Result<()> {
+        let cfg = self.config();
+        let rows = b.x.len() / cfg.input;
+        // A shard may hold no rows (a batch of 4 or fewer is all in shard 0).
+        if !b.x.is_empty() {
+            crate::model::check(&b.x, cfg.input, "x", 0.0, 1.0)?;
+            self.model.labels(b.labels.as_deref(), rows)?;
+        }
+        let lat = if cfg.family.gaussian() { cfg.latent } else { 0 };
+        if b.first + rows > b.of || b.eps.len() != rows * lat {
+            return Err(Error::Input(format!(
+                "a batch's rows {}..{} of {} with {} eps for {lat} latent numbers each",
+                b.first,
+                b.first + rows,
+                b.of,
+                b.eps.len()
+            )));
+        }
+        self.batch = b;
+        Ok(())
+    }
+
+    /// Shard `s`'s share of the held batch's objective and gradient (its rows' sums divided by the batch
+    /// size), kept for [`Trainer::apply_shares`]. The rows must be among those held.
+    pub fn share_gradient(&mut self, s: usize) -> Result<LossParts> {
+        let b = &self.batch;
+        let r = shard_rows(b.of, s);
+        let held = b.first..b.first + b.x.len() / self.config().input;
+        if r.start < held.start || r.end > held.end {
+            return Err(Error::Input(format!("shard {s} is rows {r:?} of the batch, but rows {held:?} are held")));
+        }
+        let (d, lat) = (self.config().input, if self.config().family.gaussian() { self.config().latent } else { 0 });
+        let rows = r.start - held.start..r.end - held.start;
+        let beta = self.config().beta as f32;
+        let Model { net, params } = &self.model;
+        let (shares, parts, work, _) = self.stepper.fast()?;
+        let p = if rows.is_empty() {
+            shares[s].fill(0.0);
+            LossParts::default()
+        } else {
+            let x = &b.x[rows.start * d..rows.end * d];
+            let y = b.labels.as_ref().map(|y| &y[rows.clone()]);
+            let eps = &b.eps[rows.start * lat..rows.end * lat];
+            net.share_loss_and_grad(params, &mut shares[s], x, y, eps, beta, b.of, work)
+        };
+        parts[s] = Some(p);
+        Ok(p)
+    }
+
+    /// Shard `s`'s share of the gradient, once computed.
+    pub fn share(&self, s: usize) -> &[f32] {
+        match &self.stepper {
+            Stepper::Fast { shares, .. } => &shares[s],
+            #[cfg(not(target_arch = "wasm32"))]
+            Stepper::Candle(_) => &[],
+        }
+    }
+
+    /// Shard `s`'s share, computed by another trainer of the same weights (its [`Trainer::share`] and parts).
+    pub fn set_share(&mut self, s: usize, g: &[f32], p: LossParts) -> Result<()> {
+        let (shares, parts, _, _) = self.stepper.fast()?;
+        if g.len() != shares[s].len() {
+            return Err(Error::Input(format!("a share of {} numbers for {} parameters", g.len(), shares[s].len())));
+        }
+        shares[s].copy_from_slice(g);
+        parts[s] = Some(p);
+        Ok(())
+    }
+
+    /// The step: the shares' losses and gradients summed in shard order and, if the loss is finite, one AdamW
+    /// update. Every share must have been computed or handed over since the last step.
+    pub fn apply_shares(&mut self) -> Result<LossParts> {
+        let (shares, parts, _, opt) = self.stepper.fast()?;
+        if let Some(s) = parts.iter().position(Option::is_none) {
+            return Err(Error::Input(format!("shard {s}'s share of the step is missing")));
+        }
+        let mut total = LossParts::default();
+        for p in parts.iter_mut().map(|p| p.take().unwrap()) {
+            total.loss += p.loss;
+            total.recon += p.recon;
+            total.kl += p.kl;
+        }
+        if !total.is_finite() {
+            return Err(Error::NonFinite(total.loss));
+        }
+        let (first, rest) = shares.split_at_mut(1);
+        for other in rest.iter() {
+            first[0].iter_mut().zip(other).for_each(|(a, b)| *a += b);
+        }
+        opt.step(&mut self.model.params, &first[0]);
         self.step += 1;
-        Ok(parts)
+        Ok(total)
+    }
+
+    /// The optimizer's moment estimates and step count, for a replica ([`Trainer::set_optimizer_state`]).
+    pub fn optimizer_state(&self) -> Option<(&[f32], &[f32], i32)> {
+        match &self.stepper {
+            Stepper::Fast { opt, .. } => Some(opt.state()),
+            #[cfg(not(target_arch = "wasm32"))]
+            Stepper::Candle(_) => None,
+        }
+    }
+
+    /// Takes a replica's optimizer state: with its weights and settings, this trainer then makes its updates.
+    pub fn set_optimizer_state(&mut self, m: &[f32], v: &[f32], t: i32) -> Result<()> {
+        match &mut self.stepper {
+            Stepper::Fast { opt, .. } => opt.set_state(m, v, t).map_err(Error::Input),
+            #[cfg(not(target_arch = "wasm32"))]
+            Stepper::Candle(_) => Err(Error::Input("the candle engine's optimizer state is candle's".into())),
+        }
     }
 
     fn next_batch(&mut self) -> Vec<usize> {

@@ -1,7 +1,7 @@
 //! `Trainer`: the browser binding of `vae_core::Trainer`. It reads a plain config object (naming any bad
 //! field), converts bytes and numbers, and turns a non-finite loss into an `Error` named `NonFiniteLoss`.
 
-use js_sys::{Object, Reflect};
+use js_sys::{Float32Array, Object, Reflect, Uint8Array};
 use vae_core::{Dataset, TrainConfig, VaeConfig};
 use wasm_bindgen::prelude::*;
 
@@ -46,22 +46,135 @@ impl Trainer {
     /// no ELBO. A NaN or infinite loss throws an `Error` named `NonFiniteLoss`, before that step's update.
     #[wasm_bindgen(js_name = trainSteps)]
     pub fn train_steps(&mut self, k: u32) -> Result<JsValue, JsValue> {
-        match self.inner.train_steps(k as usize) {
-            Ok(s) => {
-                let mut fields = vec![("step", s.step as f64), ("epoch", s.epoch as f64)];
-                fields.extend([("loss", s.loss as f64), ("recon", s.recon as f64)]);
-                if self.inner.config().family.gaussian() {
-                    fields.extend([("kl", s.kl as f64), ("negElbo", (s.recon + s.kl) as f64)]);
-                }
-                Ok(numbers(&fields)?.into())
-            }
-            Err(e @ vae_core::Error::NonFinite(_)) => {
-                let err = js_sys::Error::new(&e.to_string());
-                err.set_name("NonFiniteLoss");
-                Err(err.into())
-            }
-            Err(e) => Err(JsError::from(e).into()),
+        let s = self.inner.train_steps(k as usize).map_err(step_error)?;
+        self.stats(s.loss, s.recon, s.kl)
+    }
+
+    /// `{ step, epoch, loss, recon, kl, negElbo }` (an autoencoder's without the last two), as `trainSteps`.
+    fn stats(&self, loss: f32, recon: f32, kl: f32) -> Result<JsValue, JsValue> {
+        let mut fields = vec![("step", self.inner.step() as f64), ("epoch", self.inner.epoch() as f64)];
+        fields.extend([("loss", loss as f64), ("recon", recon as f64)]);
+        if self.inner.config().family.gaussian() {
+            fields.extend([("kl", kl as f64), ("negElbo", (recon + kl) as f64)]);
         }
+        Ok(numbers(&fields)?.into())
+    }
+
+    // Two-worker training (web/js/train-pair.js): the step in shares, as `vae_core::train::SHARDS` describes.
+    // The first worker draws each batch and hands the second its shard's rows; each computes its share of
+    // the gradient, hands it to the other, and both apply the same sum.
+
+    /// `drawBatch()`: draws the next step's batch, as `trainSteps` would, and holds it.
+    #[wasm_bindgen(js_name = drawBatch)]
+    pub fn draw_batch(&mut self) -> Result<(), JsError> {
+        self.inner.draw_batch()?;
+        Ok(())
+    }
+
+    /// `writeShard(s, x, labels, eps)`: copies shard `s`'s rows of the held batch into the given arrays (as
+    /// long as the shard's rows, or longer) and returns `{ of, first, rows, eps, labelled }`: the batch's size,
+    /// the shard's first row and its number of rows, its number of eps (0 for an autoencoder), and 1 if it
+    /// has labels (a CVAE's), else 0.
+    #[wasm_bindgen(js_name = writeShard)]
+    pub fn write_shard(
+        &self,
+        s: usize,
+        x: &Float32Array,
+        labels: &Uint8Array,
+        eps: &Float32Array,
+    ) -> Result<Object, JsError> {
+        let b = self.inner.shard_batch(shard(s)?);
+        let rows = b.x.len() / self.inner.config().input;
+        let fits = |len: u32, need: usize| {
+            if (len as usize) < need {
+                Err(JsError::new("an array is too short for the shard"))
+            } else {
+                Ok(())
+            }
+        };
+        fits(x.length(), b.x.len())?;
+        fits(eps.length(), b.eps.len())?;
+        x.subarray(0, b.x.len() as u32).copy_from(&b.x);
+        eps.subarray(0, b.eps.len() as u32).copy_from(&b.eps);
+        if let Some(y) = &b.labels {
+            fits(labels.length(), y.len())?;
+            labels.subarray(0, y.len() as u32).copy_from(y);
+        }
+        let labelled = if b.labels.is_some() { 1.0 } else { 0.0 };
+        numbers(&[
+            ("of", b.of as f64),
+            ("first", b.first as f64),
+            ("rows", rows as f64),
+            ("eps", b.eps.len() as f64),
+            ("labelled", labelled),
+        ])
+    }
+
+    /// `holdShard(of, first, x, labels, eps)`: holds rows `first..` of another worker's batch of `of`
+    /// (`labels` undefined but for a CVAE).
+    #[wasm_bindgen(js_name = holdShard)]
+    pub fn hold_shard(
+        &mut self,
+        of: usize,
+        first: usize,
+        x: Vec<f32>,
+        labels: Option<Vec<u8>>,
+        eps: Vec<f32>,
+    ) -> Result<(), JsError> {
+        Ok(self.inner.hold_batch(vae_core::train::Batch { of, first, x, labels, eps })?)
+    }
+
+    /// `shareGradient(s)`: shard `s`'s share of the held batch's gradient; returns its `{ loss, recon, kl }`.
+    #[wasm_bindgen(js_name = shareGradient)]
+    pub fn share_gradient(&mut self, s: usize) -> Result<Object, JsError> {
+        let p = self.inner.share_gradient(shard(s)?)?;
+        numbers(&[("loss", p.loss as f64), ("recon", p.recon as f64), ("kl", p.kl as f64)])
+    }
+
+    /// `writeShare(s, out)`: copies shard `s`'s share of the gradient into `out` (`paramCount` long).
+    #[wasm_bindgen(js_name = writeShare)]
+    pub fn write_share(&self, s: usize, out: &Float32Array) -> Result<(), JsError> {
+        let g = self.inner.share(shard(s)?);
+        if out.length() as usize != g.len() {
+            return Err(JsError::new(&format!("a share is {} numbers, the array {}", g.len(), out.length())));
+        }
+        out.copy_from(g);
+        Ok(())
+    }
+
+    /// `takeShare(s, g, loss, recon, kl)`: shard `s`'s share, computed by the other worker.
+    #[wasm_bindgen(js_name = takeShare)]
+    pub fn take_share(&mut self, s: usize, g: Vec<f32>, loss: f32, recon: f32, kl: f32) -> Result<(), JsError> {
+        Ok(self.inner.set_share(shard(s)?, &g, vae_core::LossParts { loss, recon, kl })?)
+    }
+
+    /// `applyShares()`: the step from the shares' sum; returns that step's stats as `trainSteps(1)` does, and
+    /// throws `NonFiniteLoss` as it does.
+    #[wasm_bindgen(js_name = applyShares)]
+    pub fn apply_shares(&mut self) -> Result<JsValue, JsValue> {
+        let p = self.inner.apply_shares().map_err(step_error)?;
+        self.stats(p.loss, p.recon, p.kl)
+    }
+
+    /// `optimizerState()`: `{ m, v, t }`, AdamW's moments (Float32Array copies) and step count, for a replica.
+    #[wasm_bindgen(js_name = optimizerState)]
+    pub fn optimizer_state(&self) -> Result<Object, JsError> {
+        let (m, v, t) = self.inner.optimizer_state().ok_or_else(|| JsError::new("no optimizer state"))?;
+        let out = crate::object(&[("m", m.to_vec()), ("v", v.to_vec())])?;
+        Reflect::set(&out, &"t".into(), &t.into()).map_err(|_| JsError::new("could not build the result object"))?;
+        Ok(out)
+    }
+
+    /// `setOptimizerState(m, v, t)`: a replica's optimizer state (see `optimizerState`).
+    #[wasm_bindgen(js_name = setOptimizerState)]
+    pub fn set_optimizer_state(&mut self, m: Vec<f32>, v: Vec<f32>, t: i32) -> Result<(), JsError> {
+        Ok(self.inner.set_optimizer_state(&m, &v, t)?)
+    }
+
+    /// The number of parameters: the length of a share of the gradient.
+    #[wasm_bindgen(getter, js_name = paramCount)]
+    pub fn param_count(&self) -> usize {
+        self.inner.model().params().len()
     }
 
     /// `evaluate(images, labels, samples = 1, seed = 0)`: mean `{ loss, recon, kl }` in nats over any set, with
@@ -163,6 +276,27 @@ impl Trainer {
     #[wasm_bindgen(js_name = stepFlops)]
     pub fn step_flops(&self) -> f64 {
         vae_core::train::step_flops(self.inner.config(), self.inner.train_config().batch) as f64
+    }
+}
+
+/// A training step's error for JS: a non-finite loss is an `Error` named `NonFiniteLoss`.
+fn step_error(e: vae_core::Error) -> JsValue {
+    match e {
+        vae_core::Error::NonFinite(_) => {
+            let err = js_sys::Error::new(&e.to_string());
+            err.set_name("NonFiniteLoss");
+            err.into()
+        }
+        e => JsError::from(e).into(),
+    }
+}
+
+/// A shard's number, checked.
+fn shard(s: usize) -> Result<usize, JsError> {
+    if s < vae_core::train::SHARDS {
+        Ok(s)
+    } else {
+        Err(JsError::new(&format!("shard {s} of {}", vae_core::train::SHARDS)))
     }
 }
 
