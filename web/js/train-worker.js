@@ -34,6 +34,7 @@ let stepsPerChunk = 5;
 let wasmMemory = null; // the training module's linear memory, reported with each chunk's stats
 let workers = 1; // 1, or 2: this worker and a helper (train-helper.js), each computing a shard of every step
 let pair = null; // { helper, lead (while synced), failed (why it cannot help) }
+let pairing = 0; // counts unpair() calls: a sync that one overtook is out of date
 
 const post = (msg, transfer = []) => self.postMessage(msg, transfer);
 
@@ -242,14 +243,21 @@ async function pairedLead() {
     return null;
   }
   pair ??= { helper: new Worker(withBuild(new URL('./train-helper.js', import.meta.url)), { type: 'module' }) };
+  const started = pairing;
   const synced = await syncPair(trainer, pair.helper, loaded.build);
   if (synced.failed) { failPair(t(...synced.failed)); return null; }
+  if (started !== pairing) {
+    // The trainer changed (a setting, a reset) while the helper was syncing: its replica is stale.
+    synced.lead.stop();
+    return workers > 1 ? pairedLead() : null;
+  }
   pair.lead = synced.lead;
   return pair.lead;
 }
 
 /** Ends the helper's loop until the next chunk syncs it again (after any change to the trainer). */
 function unpair() {
+  pairing++;
   pair?.lead?.stop();
   if (pair) pair.lead = null;
 }
@@ -275,7 +283,11 @@ async function loop() {
 
 async function chunks() {
   while (playing && !broken) {
-    if (workers > 1) await pairedLead(); // (re)syncs the helper, outside the chunk's timing
+    if (workers > 1) {
+      const before = trainer;
+      await pairedLead(); // (re)syncs the helper, outside the chunk's timing
+      if (trainer !== before || broken) break; // a reset (or a crash) came in meanwhile
+    }
     const t0 = performance.now();
     const k = stepsPerChunk;
     const batch = trainer.config.batch;
