@@ -320,14 +320,24 @@ async function decodeInPage(page, { singles, grids, build = null }) {
   return { oneMedian: median(r.one), oneP99: quantile(r.one, 0.99), gridMedian: median(r.grid), grids, config: r.config };
 }
 
-/** The 20x20 grid decoded on the page's thread and split over two decode workers (tests/bench/decode-worker.js,
- *  served at the page's origin), alternately; the medians of `grids` calls each and the largest difference. */
-async function splitGrid(page, context, { build, grids }) {
-  await context.route('**/__bench/decode-worker.js', (route) => route.fulfill({
-    body: readFileSync(join(ROOT, 'tests', 'bench', 'decode-worker.js')),
+/**
+ * Serves tests/bench/`name` at /__bench/`name` (whatever its query) to the pages of `context`: at the page's
+ * origin, since its Content-Security-Policy allows workers from 'self' only, with the headers vae serve sends
+ * with the page's own workers (the page is cross-origin isolated).
+ */
+function serveBenchWorker(context, name) {
+  const path = `/__bench/${name}`;
+  return context.route((url) => url.pathname === path, (route) => route.fulfill({
+    body: readFileSync(join(ROOT, 'tests', 'bench', name)),
     contentType: 'text/javascript',
     headers: { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' },
   }));
+}
+
+/** The 20x20 grid decoded on the page's thread and split over two decode workers (tests/bench/decode-worker.js,
+ *  served at the page's origin), alternately; the medians of `grids` calls each and the largest difference. */
+async function splitGrid(page, context, { build, grids }) {
+  await serveBenchWorker(context, 'decode-worker.js');
   const file = `/${wasmFile('vae_wasm', build)}`;
   return page.evaluate(async ({ build, grids, file }) => {
     const start = () => new Promise((resolve, reject) => {
@@ -440,13 +450,7 @@ async function scriptedDrag(page, seconds, canvas = '#latent') {
 async function trainingInWorker(args) {
   const { page, context } = await openPage(browser, server.url);
   await waitReady(page);
-  // Served at the page's origin (its Content-Security-Policy allows workers from 'self' only).
-  await context.route('**/__bench/train-worker.js', (route) => route.fulfill({
-    body: readFileSync(join(ROOT, 'tests', 'bench', 'train-worker.js')),
-    contentType: 'text/javascript',
-    // What vae serve sends with the page's own worker: the page is cross-origin isolated.
-    headers: { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' },
-  }));
+  await serveBenchWorker(context, 'train-worker.js');
   const out = await page.evaluate(async (args) => {
     const worker = new Worker('/__bench/train-worker.js', { type: 'module' });
     const r = await new Promise((resolve, reject) => {
@@ -468,11 +472,7 @@ async function trainingInWorker(args) {
 async function pairedTraining(args) {
   const { page, context } = await openPage(browser, server.url);
   await waitReady(page);
-  await context.route(/\/__bench\/pair-worker\.js/, (route) => route.fulfill({
-    body: readFileSync(join(ROOT, 'tests', 'bench', 'pair-worker.js')),
-    contentType: 'text/javascript',
-    headers: { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' },
-  }));
+  await serveBenchWorker(context, 'pair-worker.js');
   const out = await page.evaluate((args) => new Promise((resolve, reject) => {
     const worker = new Worker(`/__bench/pair-worker.js?wasm=${document.body.dataset.wasm}`, { type: 'module' });
     worker.onmessage = (e) => { worker.terminate(); resolve(e.data); };

@@ -26,9 +26,9 @@ const WAIT_MS = 30_000;
  * `build` (the replicas would then round differently).
  */
 export async function syncPair(trainer, helper, build) {
-  const shape = pairShape(trainer);
-  const sab = pairMemory(shape);
   const c = trainer.config;
+  const shape = { params: trainer.paramCount, batch: c.batch, input: c.input, latent: c.latent };
+  const sab = pairMemory(shape);
   const opt = trainer.optimizerState();
   const reply = await new Promise((resolve) => {
     const timer = setTimeout(() => resolve({ type: 'failed', say: msg('it did not start within a minute') }), 60_000);
@@ -44,12 +44,6 @@ export async function syncPair(trainer, helper, build) {
   }
   if (reply.build !== build) return { failed: [msg('it runs another build of the engine')] };
   return { lead: leadPair(trainer, sab, shape) };
-}
-
-/** The shape of a pair's shared memory: the trainer's parameter count, its batch, and its input and latent sizes. */
-function pairShape(trainer) {
-  const c = trainer.config;
-  return { params: trainer.paramCount, batch: c.batch, input: c.input, latent: c.latent };
 }
 
 /** The most rows shard 1 can hold for a batch of `batch` (vae_core::train::shard_rows: at most half, rounded up). */
@@ -68,7 +62,7 @@ function regions({ params, batch, input, latent }) {
   ];
 }
 
-/** A new shared memory for a pair of trainers of `shape` (pairShape). */
+/** A new shared memory for a pair of trainers of `shape` (the trainer's parameter count, its batch, and its input and latent sizes). */
 function pairMemory(shape) {
   const bytes = regions(shape).reduce((sum, [, T, n]) => sum + n * T.BYTES_PER_ELEMENT, 0);
   return new SharedArrayBuffer(bytes);

@@ -265,6 +265,16 @@ impl VaeConfig {
         self.family == Family::Cvae
     }
 
+    /// Numbers of eps per image that a training step draws: the latent size for a Gaussian posterior, none
+    /// for an autoencoder.
+    pub fn eps_width(&self) -> usize {
+        if self.family.gaussian() {
+            self.latent
+        } else {
+            0
+        }
+    }
+
     /// The model's dense layers: the one list that the parameter names and shapes, the weights file's layout,
     /// the flat buffer of the hand-written engine, the candle model and the FLOP count are all read from.
     /// In order: `enc.{i}` for the encoder's hidden layers; the heads, `enc_mu` and `enc_logvar` for a VAE

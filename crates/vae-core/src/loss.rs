@@ -74,6 +74,14 @@ impl LossParts {
     }
 }
 
+impl std::ops::AddAssign for LossParts {
+    fn add_assign(&mut self, o: Self) {
+        self.loss += o.loss;
+        self.recon += o.recon;
+        self.kl += o.kl;
+    }
+}
+
 /// The three losses as tensors: the scalar objective mean(recon + beta kl), and the per-image terms (see
 /// [`crate::candle::CandleModel::loss`]).
 pub struct LossTensors {

@@ -335,10 +335,7 @@ impl Trainer {
         let mut sum = LossParts::default();
         for _ in 0..k {
             self.draw_batch()?;
-            let p = self.step_on_batch()?;
-            sum.loss += p.loss;
-            sum.recon += p.recon;
-            sum.kl += p.kl;
+            sum += self.step_on_batch()?;
         }
         let k = k.max(1) as f32;
         Ok(StepStats { step: self.step, epoch: self.epoch, loss: sum.loss / k, recon: sum.recon / k, kl: sum.kl / k })
@@ -363,12 +360,8 @@ impl Trainer {
 
     /// eps for `n` images from the trainer's RNG (none for an autoencoder, which draws nothing).
     fn eps_for(&mut self, n: usize) -> Vec<f32> {
-        let cfg = self.model.config();
-        if cfg.family.gaussian() {
-            normals(&mut self.rng, n * cfg.latent)
-        } else {
-            Vec::new()
-        }
+        let width = self.model.config().eps_width();
+        normals(&mut self.rng, n * width)
     }
 
     /// One step on the whole batch the trainer holds: every shard's share, then the update.
@@ -414,7 +407,7 @@ impl Trainer {
         let b = &self.batch;
         let r = shard_rows(b.of, s);
         let rows = r.start - b.first..r.end - b.first;
-        let (d, lat) = (self.config().input, if self.config().family.gaussian() { self.config().latent } else { 0 });
+        let (d, lat) = (self.config().input, self.config().eps_width());
         Batch {
             of: b.of,
             first: r.start,
@@ -433,7 +426,7 @@ impl Trainer {
             crate::model::check(&b.x, cfg.input, "x", 0.0, 1.0)?;
             self.model.labels(b.labels.as_deref(), rows)?;
         }
-        let lat = if cfg.family.gaussian() { cfg.latent } else { 0 };
+        let lat = cfg.eps_width();
         if b.first + rows > b.of || b.eps.len() != rows * lat {
             return Err(Error::Input(format!(
                 "a batch's rows {}..{} of {} with {} eps for {lat} latent numbers each",
@@ -456,7 +449,7 @@ impl Trainer {
         if r.start < held.start || r.end > held.end {
             return Err(Error::Input(format!("shard {s} is rows {r:?} of the batch, but rows {held:?} are held")));
         }
-        let (d, lat) = (self.config().input, if self.config().family.gaussian() { self.config().latent } else { 0 });
+        let (d, lat) = (self.config().input, self.config().eps_width());
         let rows = r.start - held.start..r.end - held.start;
         let beta = self.config().beta as f32;
         let Model { net, params } = &self.model;
@@ -485,13 +478,21 @@ impl Trainer {
 
     /// Shard `s`'s share, computed by another trainer of the same weights (its [`Trainer::share`] and parts).
     pub fn set_share(&mut self, s: usize, g: &[f32], p: LossParts) -> Result<()> {
-        let (shares, parts, _, _) = self.stepper.fast()?;
-        if g.len() != shares[s].len() {
-            return Err(Error::Input(format!("a share of {} numbers for {} parameters", g.len(), shares[s].len())));
+        let len = self.model.params().len();
+        if g.len() != len {
+            return Err(Error::Input(format!("a share of {} numbers for {len} parameters", g.len())));
         }
-        shares[s].copy_from_slice(g);
-        parts[s] = Some(p);
+        self.share_mut(s, p)?.copy_from_slice(g);
         Ok(())
+    }
+
+    /// Records shard `s`'s loss parts, computed by another trainer, and returns the buffer its share of the
+    /// gradient goes into: the caller fills it (the browser binding copies it there straight from shared
+    /// memory, with no copy in between).
+    pub fn share_mut(&mut self, s: usize, p: LossParts) -> Result<&mut [f32]> {
+        let (shares, parts, _, _) = self.stepper.fast()?;
+        parts[s] = Some(p);
+        Ok(&mut shares[s])
     }
 
     /// The step: the shares' losses and gradients summed in shard order and, if the loss is finite, one AdamW
@@ -502,10 +503,8 @@ impl Trainer {
             return Err(Error::Input(format!("shard {s}'s share of the step is missing")));
         }
         let mut total = LossParts::default();
-        for p in parts.iter_mut().map(|p| p.take().unwrap()) {
-            total.loss += p.loss;
-            total.recon += p.recon;
-            total.kl += p.kl;
+        for p in parts.iter_mut() {
+            total += p.take().unwrap();
         }
         if !total.is_finite() {
             return Err(Error::NonFinite(total.loss));

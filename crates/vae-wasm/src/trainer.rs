@@ -142,10 +142,20 @@ impl Trainer {
         Ok(())
     }
 
-    /// `takeShare(s, g, loss, recon, kl)`: shard `s`'s share, computed by the other worker.
+    /// `takeShare(s, g, loss, recon, kl)`: shard `s`'s share, computed by the other worker (`g` is
+    /// `paramCount` long), copied straight into the trainer's buffer for it.
     #[wasm_bindgen(js_name = takeShare)]
-    pub fn take_share(&mut self, s: usize, g: Vec<f32>, loss: f32, recon: f32, kl: f32) -> Result<(), JsError> {
-        Ok(self.inner.set_share(shard(s)?, &g, vae_core::LossParts { loss, recon, kl })?)
+    pub fn take_share(&mut self, s: usize, g: &Float32Array, loss: f32, recon: f32, kl: f32) -> Result<(), JsError> {
+        let s = shard(s)?;
+        if g.length() as usize != self.inner.share(s).len() {
+            return Err(JsError::new(&format!(
+                "a share is {} numbers, the array {}",
+                self.inner.share(s).len(),
+                g.length()
+            )));
+        }
+        g.copy_to(self.inner.share_mut(s, vae_core::LossParts { loss, recon, kl })?);
+        Ok(())
     }
 
     /// `applyShares()`: the step from the shares' sum; returns that step's stats as `trainSteps(1)` does, and
