@@ -83,6 +83,14 @@ export function nextFrames(page) {
   return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
 
+/** Resolves once the grid drawn is the one the page's state asks for (its decode is shared with a helper
+ *  worker, so it may land after the frame that asked for it). */
+export async function gridPainted(page) {
+  await nextFrames(page);
+  await page.waitForSelector('#manifold[data-pending="false"]', { state: 'attached', timeout: 10_000 });
+  await nextFrames(page);
+}
+
 /** The z the page displays (full precision from data attributes) and `vae.decode` of it, computed by a
  *  second, independent Vae built in the page from the same weights file. */
 export function independentDecodeOfDisplayedZ(page) {

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openReady, nextFrames, canvasGrey, maxDiff, INDEPENDENT } from './harness.mjs';
+import { ROOT, startServer, launch, openPage, waitReady, openReady, nextFrames, canvasGrey, maxDiff, gridPainted, INDEPENDENT } from './harness.mjs';
 
 let server;
 let browser;
@@ -100,7 +100,7 @@ function axis(n, r, spacing) {
 
 // Mutation that turns it red: swap z1 and z2 in gridPoints (manifold.js); the other cells' checks catch a
 // first row at -r, linear values for quantile spacing, and a grid decoded point by point.
-test('the grid view decodes N x N points in one call, with linear or quantile spacing, and marks the point', async () => {
+test('the grid view decodes N x N points in one batch, with linear or quantile spacing, and marks the point', async () => {
   const { page, context, errors } = await openReady(browser, server, '#z=1,-0.5&sp=q');
   await page.evaluate(async () => {
     const { Vae } = await import('/pkg/vae_wasm.js');
@@ -108,22 +108,27 @@ test('the grid view decodes N x N points in one call, with linear or quantile sp
     window.__gridDecodes = [];
     Vae.prototype.decode = function (z) { window.__gridDecodes.push(z.length / 2); return decode.call(this, z); };
   });
-  const calls = async (action) => {
+  // The page's thread decodes the batch's first rows and the helper worker the rest (once it holds the
+  // model; the first grid is the page's alone): one call here, and data-split says how many rows each did.
+  const oneBatch = async (action, points, what) => {
     await page.evaluate(() => { window.__gridDecodes = []; });
     await action();
-    await nextFrames(page);
-    return page.evaluate(() => window.__gridDecodes);
+    await gridPainted(page);
+    const [mine, split] = await page.evaluate(() => [window.__gridDecodes, document.getElementById('manifold').dataset.split]);
+    const [own, helper] = split.split('+').map(Number);
+    assert.deepEqual(mine, [own], `${what}: one call on the page's thread`);
+    assert.equal(own + helper, points, `${what}: ${split}`);
   };
-  assert.deepEqual(await calls(() => page.keyboard.press('g')), [20 * 20], 'one call of 400 points');
+  await oneBatch(() => page.keyboard.press('g'), 20 * 20, '20 x 20');
   assert.equal(await page.locator('#grid-wrap').isVisible(), true);
   assert.equal(await page.locator('#latent').isVisible(), false);
-  assert.deepEqual(await calls(() => page.locator('#grid-n').fill('12')), [12 * 12], 'one call of 144 points');
+  await oneBatch(() => page.locator('#grid-n').fill('12'), 12 * 12, '12 x 12');
   assert.equal(await page.evaluate(() => document.getElementById('manifold').width), 12 * 28);
 
   const n = 12;
   const cells = [[0, 5], [7, 1], [11, 3], [4, 10], [2, 9]]; // [row, col]: all but the last off the z1 = z2 diagonal
   for (const spacing of ['linear', 'quantile']) {
-    assert.deepEqual(await calls(() => page.locator('#grid-spacing').selectOption(spacing)), [n * n], spacing);
+    await oneBatch(() => page.locator('#grid-spacing').selectOption(spacing), n * n, spacing);
     const v = axis(n, 3, spacing);
     if (spacing === 'quantile') assert.ok(v[1] - v[0] > 2 * (v[6] - v[5]), 'quantile spacing is denser near 0');
     // Cell (row, col) is decode(z1 = v[col], z2 = v[n - 1 - row]): the first row is at z2 = +3.
@@ -144,7 +149,7 @@ test('the grid view decodes N x N points in one call, with linear or quantile sp
   await page.screenshot({ path: join(SHOTS, 'grid.png') });
 
   // The range: ±2 moves the corners to (-2, 2) and (2, -2); a range of 20 is refused in words.
-  assert.deepEqual(await calls(async () => { await page.locator('#grid-range').fill('2'); await page.locator('#grid-range').dispatchEvent('change'); }), [n * n]);
+  await oneBatch(async () => { await page.locator('#grid-range').fill('2'); await page.locator('#grid-range').dispatchEvent('change'); }, n * n, 'range 2');
   const corners = await page.evaluate(new Function(`return (async () => { ${INDEPENDENT}
     return [[-2, 2], [2, -2]].map((z) => Array.from(vae.decode(Float32Array.from(z)), (p) => Math.round(p * 255))); })()`));
   assert.ok(maxDiff(await canvasGrey(page, 'manifold', 0, 0), corners[0]) <= 1, 'top-left cell at (-2, 2)');
@@ -155,6 +160,65 @@ test('the grid view decodes N x N points in one call, with linear or quantile sp
   assert.equal(await page.locator('#grid-range').inputValue(), '2');
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+/** The 20 x 20 grid's probabilities as the page drew them, once the helper worker holds the model and took
+ *  its share (a change of the grid's size, back and forth, makes the page decode it again); and the same
+ *  points decoded in one call by the page's own module, with the points computed here. */
+async function gridAgainstOneCall(page) {
+  await page.waitForFunction(() => window.vaeExplorer.app.grid.split.ready !== null || window.vaeExplorer.app.grid.split.failed, null, { timeout: 20_000 });
+  for (const n of ['19', '20']) {
+    await page.locator('#grid-n').fill(n);
+    await gridPainted(page);
+  }
+  return page.evaluate(async () => {
+    const g = window.vaeExplorer.app.grid;
+    const z = new Float32Array(800);
+    for (let k = 0; k < 400; k++) { z[2 * k] = -3 + (6 * (k % 20)) / 19; z[2 * k + 1] = 3 - (6 * Math.floor(k / 20)) / 19; }
+    const whole = g.drawn().subject.model.decode(z);
+    const drawn = g.drawn().probs;
+    let differ = drawn.length === whole.length ? 0 : -1;
+    for (let i = 0; i < whole.length; i++) if (!Object.is(drawn[i], whole[i])) differ++;
+    return { differ, split: document.getElementById('manifold').dataset.split, failed: g.split.failed };
+  });
+}
+
+// Mutations that turn it red: the helper sent the batch's first rows instead of the rest (split-decode.js),
+// or the helper's rows joined before the page's.
+test("the grid is shared by the page's thread and a helper worker, and joined it is one call's decode, to the bit", async () => {
+  const { page, context, errors } = await openReady(browser, server, '#v=grid');
+  const got = await gridAgainstOneCall(page);
+  assert.equal(got.failed, null, 'the helper is used');
+  assert.equal(got.split, '200+200', 'half of the rows each');
+  assert.equal(got.differ, 0, 'every probability the same as in one call');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('a helper worker that fails or stops answering is given up, and the page draws the whole grid itself', async () => {
+  const helpers = {
+    fails: "self.onmessage = (e) => self.postMessage({ type: 'error', job: e.data.job, key: e.data.key, message: 'broken on purpose' });",
+    // Says it holds the model (with the page's build), then never answers: the page waits 3 s.
+    stalls: "self.onmessage = (e) => { if (e.data.bytes) self.postMessage({ type: 'ready', key: e.data.key, build: new URL(self.location.href).searchParams.get('wasm') }); };",
+  };
+  for (const [how, body] of Object.entries(helpers)) {
+    const { page, context, errors } = await openPage(browser, null);
+    await context.route(/\/js\/decode-worker\.js(\?[^/]*)?$/, (route) => route.fulfill({
+      body, contentType: 'text/javascript',
+      headers: { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' },
+    }));
+    const warnings = [];
+    page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+    await page.goto(`${server.url}#v=grid`);
+    assert.equal(await waitReady(page), 'ready');
+    const got = await gridAgainstOneCall(page);
+    assert.ok(got.failed, `${how}: given up`);
+    assert.equal(got.split, '400+0', `${how}: the page decoded every row`);
+    assert.equal(got.differ, 0, `${how}: the grid is right`);
+    assert.ok(warnings.some((w) => /helper worker is not used/.test(w)), `${how}: said in the console`);
+    assert.deepEqual(errors, [], how);
+    await context.close();
+  }
 });
 
 // Mutation that turns it red: zoom by 1 / 2 instead of 1 / 1.5 for the `+` key in main.js.

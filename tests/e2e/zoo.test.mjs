@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, startServer, launch, openReady, openPage, waitReady, nextFrames, canvasGrey, maxDiff, drawOnPad } from './harness.mjs';
+import { ROOT, startServer, launch, openReady, openPage, waitReady, nextFrames, gridPainted, canvasGrey, maxDiff, drawOnPad } from './harness.mjs';
 
 let server;
 let browser;
@@ -375,7 +375,7 @@ test('a CVAE: the class picker drives the decode and the grid, and the style ana
   assert.ok(maxDiff(await canvasGrey(page, 'digit'), shown.want) <= 1, 'the digit is decode(z, 7)');
   await page.waitForFunction(() => location.hash.includes('&y=7&'));
   await page.locator('#view-grid').click();
-  await nextFrames(page);
+  await gridPainted(page);
   const cell = await inPage(page, `
     const m = await independent(arg);
     const v = Array.from({ length: 20 }, (_, i) => -3 + 6 * i / 19);
@@ -548,6 +548,7 @@ test('every model of the zoo: the grid, the interpolation strip, the pad and pre
       cell[s.pair[0]] = v[6];
       cell[s.pair[1]] = v[19 - 3];
       return grey(m.decode(Float32Array.from(cell), m.config.family === 'cvae' ? Uint8Array.of(s.label) : undefined));`, entry.file);
+    await gridPainted(page);
     assert.ok(maxDiff(await canvasGrey(page, 'manifold', 6 * 28, 3 * 28), gridWant) <= 1, `${entry.id}: grid cell (3, 6)`);
     assert.ok(maxDiff(await canvasGrey(page, 'strip-latent', 0), want.a) <= 1, `${entry.id}: the strip starts at decode(μ of #21)`);
     assert.ok(maxDiff(await canvasGrey(page, 'pad-recon'), want.recon) <= 1, `${entry.id}: the pad's reconstruction`);

@@ -370,6 +370,7 @@ export const KO = {
   "Workers": "워커",
   "Two: this worker and a helper each compute half of every step's gradient. The weights are the same, to the bit, with one or two.": "2: 이 워커와 도우미 워커가 매 단계 기울기의 절반씩을 계산합니다. 워커가 하나든 둘이든 가중치는 비트 단위까지 같습니다.",
   "The lab could not score the images: {why}.": "실험실에서 이미지의 점수를 계산하지 못했습니다: {why}.",
+  "The grid could not be decoded: {why}.": "격자를 디코딩하지 못했습니다: {why}.",
   "Threshold {at} nats: it flags {fpr} of the {normal}, the normal images (false positives) and {tpr} of the {anomalies} (true positives).": "임곗값 {at} nat: 정상 이미지인 {normal}의 {fpr}(거짓 양성)와 {anomalies}의 {tpr}(참 양성)를 이상으로 판정합니다.",
   "Threshold {at} nats: it flags {fpr} of the {normal}, the normal images (false positives).": "임곗값 {at} nat: 정상 이미지인 {normal}의 {fpr}를 이상으로 판정합니다(거짓 양성).",
   "There are no drawings or images of yours yet: draw on the explore page's pad, or read your own images on the train page.": "아직 내 그림이나 이미지가 없습니다. 탐색 페이지의 그림판에 그리거나 학습 페이지에서 내 이미지를 읽어 오세요.",

@@ -1,9 +1,11 @@
 // The manifold grid: N x N points over the two shown dimensions (the others held at the point's values,
-// a CVAE's class at the picked one), decoded in one batched call. Pressing a cell moves the point there.
+// a CVAE's class at the picked one), decoded as one batch shared by the page's thread and a helper worker
+// (app/split-decode.js). Pressing a cell moves the point there.
 import { axisValues, drawManifold, gridPoints } from '../draw/manifold.js';
 import { LIMITS } from '../app/urlstate.js';
 import { zName } from './point.js';
 import { onLang, t } from '../i18n/i18n.js';
+import { SplitDecoder } from '../app/split-decode.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -23,22 +25,56 @@ export function gridLatents(n, range, spacing, z, pair) {
 
 export function setupGrid(app) {
   const { store } = app;
-  let cache = null; // { key, probs, axis }
+  const split = new SplitDecoder(); // the page's thread and a helper worker share each grid
+  let cache = null; // the grid drawn: { key, subject, n, range, spacing, pair, label, probs, axis }
+  let decoding = false;
 
-  function render() {
-    if (store.state.view !== 'grid' || !app.subject) return;
+  /** The grid the state asks for, with its key (the subject aside). */
+  function asked() {
     const s = app.subject;
     const { grid: { n, range, spacing }, z, pair, label } = store.state;
     const held = z.filter((_, j) => !pair.includes(j));
-    const key = `${n}|${range}|${spacing}|${pair}|${held}|${s.conditional ? label : ''}`; // and the subject, below
-    if (!cache || cache.key !== key || cache.subject !== s) {
-      cache = { key, subject: s, probs: s.decode(gridLatents(n, range, spacing, z, pair), label), axis: axisValues(n, range, spacing) };
+    return { key: `${n}|${range}|${spacing}|${pair}|${held}|${s.conditional ? label : ''}`, subject: s, n, range, spacing, pair, label, z };
+  }
+  const current = (want) => cache && cache.key === want.key && cache.subject === want.subject;
+
+  /** Decodes the grid asked for, then the latest asked for meanwhile, until the drawn one is current. The
+   *  canvas's data-pending is "true" until then (tests wait for it). */
+  async function update() {
+    decoding = true;
+    $('manifold').dataset.pending = 'true';
+    try {
+      for (let want = asked(); !current(want); want = asked()) {
+        const probs = await split.decode(want.subject, gridLatents(want.n, want.range, want.spacing, want.z, want.pair), want.label);
+        cache = { ...want, probs, axis: axisValues(want.n, want.range, want.spacing) };
+        $('manifold').dataset.split = `${split.last.page}+${split.last.helper}`;
+        if (store.state.view !== 'grid' || !app.subject) break;
+      }
+    } catch (e) {
+      app.showNotice(() => t('The grid could not be decoded: {why}.', { why: e.message }));
+    } finally {
+      decoding = false;
+      $('manifold').dataset.pending = 'false';
     }
+    draw();
+  }
+
+  function render() {
+    if (store.state.view !== 'grid' || !app.subject) return;
+    if (!current(asked()) && !decoding) update();
+    draw();
+  }
+
+  /** Draws the grid last decoded, with the point's cell marked, and says what it shows. */
+  function draw() {
+    if (!cache || store.state.view !== 'grid') return;
+    const { subject: s, n, range, spacing, pair, label } = cache;
+    const z = store.state.z;
     const cell = drawManifold($('manifold'), cache.probs, n, cache.axis, [z[pair[0]], z[pair[1]]]);
     $('manifold').dataset.cell = cell ? cell.join(',') : '';
     const others = s.latent > 2 ? t(' in {a} and {b}, the other dimensions at the point\'s values', { a: zName(pair[0]), b: zName(pair[1]) }) : '';
-    const cls = s.conditional ? t(', all decoded as {noun} {name}', { noun: app.classNoun, name: app.className(label) }) : '';
-    $('grid-info').textContent = `${t('{n}×{n} {nouns} over [−{r}, {r}]²', { n, nouns: app.classNouns, r: String(range) })}${others}${cls}, ${spacing === 'quantile'
+    const cls = s.conditional ? t(', all decoded as {noun} {name}', { noun: s.noun, name: s.className(label) }) : '';
+    $('grid-info').textContent = `${t('{n}×{n} {nouns} over [−{r}, {r}]²', { n, nouns: s.nouns, r: String(range) })}${others}${cls}, ${spacing === 'quantile'
       ? t('at evenly spaced quantiles of N(0, 1) (denser near 0)') : t('evenly spaced')}. ${cell
       ? t('The red square is the cell nearest to the point.') : t('The point lies outside this grid.')}`;
   }
@@ -47,7 +83,7 @@ export function setupGrid(app) {
     if (!cache) return;
     const c = $('manifold');
     const r = c.getBoundingClientRect();
-    const n = store.state.grid.n;
+    const n = cache.n;
     const col = Math.min(n - 1, Math.max(0, Math.floor(((e.clientX - r.left) / r.width) * n)));
     const row = Math.min(n - 1, Math.max(0, Math.floor(((e.clientY - r.top) / r.height) * n)));
     app.point.request(app.map.withPair(app.point.current(), [cache.axis[col], cache.axis[n - 1 - row]]));
@@ -81,5 +117,6 @@ export function setupGrid(app) {
   store.subscribe(['z', 'grid', 'pair', 'label', 'subject', 'view'], render);
   store.subscribe(['grid'], showFields);
   onLang(render);
-  return { render, showFields };
+  /** The grid drawn last (its probabilities, settings and subject), and the decoder's helper. */
+  return { render, showFields, drawn: () => cache, split };
 }

@@ -1,0 +1,119 @@
+// A batched decode over two cores: the first rows on the page's thread, the rest in a helper worker
+// (decode-worker.js), at the same time. Each point's probabilities do not depend on the other points of its
+// batch (the product kernel computes every output on its own), so the two parts joined are one call's, to the
+// bit, when both run the same build (tested; a helper that loaded another build is not used).
+//
+// The helper needs its own copy of a model before it can help: the first batch of a model is decoded whole on
+// the page while the helper builds the copy from the model's weights file. Where the helper cannot start,
+// fails or does not answer within HELPER_TIMEOUT_MS, the page decodes every row itself from then on; nothing
+// the user sees changes but the time.
+import { loaded, withBuild } from '../wasm-build.js';
+
+/** Below this many points a batch is decoded whole: the round trip costs more than half of it. */
+const MIN_SPLIT = 64;
+/** A helper slower than this is given up (its rows are decoded here). */
+const HELPER_TIMEOUT_MS = 3000;
+
+export class SplitDecoder {
+  /** `url`: the helper's script. */
+  constructor(url = new URL('../decode-worker.js', import.meta.url)) {
+    this.url = url;
+    this.worker = null;
+    this.failed = null; // why the helper was given up, in words (English: for the console)
+    this.keys = new WeakMap(); // subject -> the key the helper knows it by
+    this.nextKey = 1;
+    this.sent = null; // the key whose bytes the helper was sent last
+    this.ready = null; // the key whose copy the helper has built
+    this.pending = new Map(); // job -> { resolve, reject }
+    this.job = 0;
+    /** How the last batch was shared: { page, helper } rows. */
+    this.last = { page: 0, helper: 0 };
+  }
+
+  /** Points z (Float32Array, n * latent) of `subject` with label y, decoded: n * 784 probabilities. */
+  async decode(subject, z, y = 0) {
+    const d = subject.latent;
+    const n = z.length / d;
+    const key = this.keyOf(subject);
+    if (n < MIN_SPLIT || !this.helperFor(subject, key)) {
+      this.last = { page: n, helper: 0 };
+      return subject.decode(z, y);
+    }
+    const mine = Math.ceil(n / 2 / 4) * 4; // a multiple of the kernel's 4-row tile
+    const rest = z.slice(mine * d);
+    const job = ++this.job;
+    const theirs = new Promise((resolve, reject) => this.pending.set(job, { resolve, reject }));
+    this.worker.postMessage({ job, key, z: rest, labels: subject.labels(n - mine, y) }, [rest.buffer]);
+    const head = subject.decode(z.subarray(0, mine * d), y);
+    let tail;
+    try {
+      tail = await timeout(theirs, HELPER_TIMEOUT_MS);
+    } catch (e) {
+      this.giveUp(e.message);
+      tail = subject.decode(z.subarray(mine * d), y);
+    }
+    const out = new Float32Array(head.length + tail.length);
+    out.set(head);
+    out.set(tail, head.length);
+    this.last = this.failed ? { page: n, helper: 0 } : { page: mine, helper: n - mine };
+    return out;
+  }
+
+  keyOf(subject) {
+    if (!this.keys.has(subject)) this.keys.set(subject, this.nextKey++);
+    return this.keys.get(subject);
+  }
+
+  /** True if the helper holds `subject`'s copy; otherwise starts it and sends the weights, and says false. */
+  helperFor(subject, key) {
+    if (this.failed || typeof Worker === 'undefined' || !subject.bytes) return false;
+    if (this.ready === key) return true;
+    if (!this.worker) this.start();
+    if (this.sent !== key) {
+      [this.sent, this.ready] = [key, null]; // the helper holds one copy: the one it was sent last
+      this.worker.postMessage({ key, bytes: subject.bytes });
+    }
+    return false;
+  }
+
+  start() {
+    this.worker = new Worker(withBuild(this.url), { type: 'module' });
+    this.worker.onmessage = ({ data: m }) => this.onMessage(m);
+    this.worker.onerror = (e) => { e.preventDefault(); this.giveUp(e.message || 'it could not start'); };
+  }
+
+  onMessage(m) {
+    if (m.type === 'ready') {
+      // The same build as the page's, or the two parts could differ in the last bit.
+      if (m.build !== loaded.build) this.giveUp(`it runs the ${m.build} build, the page the ${loaded.build} one`);
+      else if (m.key === this.sent) this.ready = m.key;
+    } else if (m.type === 'decoded') {
+      this.pending.get(m.job)?.resolve(m.probs);
+      this.pending.delete(m.job);
+    } else if (m.type === 'error') {
+      if (m.job) {
+        this.pending.get(m.job)?.reject(new Error(m.message));
+        this.pending.delete(m.job);
+      } else {
+        this.giveUp(m.message);
+      }
+    }
+  }
+
+  /** Stops using the helper: the page decodes every row from now on. */
+  giveUp(why) {
+    if (this.failed) return;
+    this.failed = why;
+    console.warn(`the grid's helper worker is not used (${why}); the page decodes the whole grid`);
+    this.worker?.terminate();
+    this.worker = null;
+    for (const { reject } of this.pending.values()) reject(new Error(why));
+    this.pending.clear();
+  }
+}
+
+function timeout(promise, ms) {
+  let timer;
+  return Promise.race([promise, new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`it did not answer within ${ms / 1000} s`)), ms); })])
+    .finally(() => clearTimeout(timer));
+}
