@@ -44,7 +44,12 @@ export class SplitDecoder {
     const job = ++this.job;
     const theirs = new Promise((resolve, reject) => this.pending.set(job, { resolve, reject }));
     this.worker.postMessage({ job, key, z: rest, labels: subject.labels(n - mine, y) }, [rest.buffer]);
-    const head = subject.decode(z.subarray(0, mine * d), y);
+    let head;
+    try {
+      head = subject.decode(z.subarray(0, mine * d), y);
+    } finally {
+      if (!head) this.pending.delete(job); // the caller hears the page's error; the helper's answer is dropped
+    }
     let tail;
     try {
       tail = await timeout(theirs, HELPER_TIMEOUT_MS);
