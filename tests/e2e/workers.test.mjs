@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, launch, openReady } from './harness.mjs';
+import { startServer, launch, openPage, openReady, waitReady } from './harness.mjs';
 
 let server;
 let browser;
@@ -69,6 +69,39 @@ test('Step on two workers gives the weights of one worker, to the bit; playing o
   await waitFor(page, () => document.body.dataset.training === 'off');
   const h = JSON.parse(await page.locator('#train-chart').getAttribute('data-heldout'));
   assert.ok(h[0][1] - h.at(-1)[1] > 20, `held-out -ELBO from ${h[0][1]} to ${h.at(-1)[1]}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// A page without cross-origin isolation cannot share memory with a helper: asked for two workers, it trains
+// on one and says why, and a switch of language says all of it again, the reason too.
+// Mutation that turns it red: the worker putting the reason into words itself (t() in failPair's callers, as
+// before this test), which a switch to Korean leaves in English.
+test('not cross-origin isolated, two workers asked for: one trains, the page says why, in either language', async () => {
+  const { page, context, errors } = await openPage(browser, null, { viewport: { width: 1280, height: 900 } });
+  // The page's document without the headers that isolate it (its workers keep theirs: they are same-origin).
+  await page.route((url) => url.pathname === '/', async (route) => {
+    const response = await route.fetch();
+    const headers = { ...response.headers() };
+    delete headers['cross-origin-embedder-policy'];
+    delete headers['cross-origin-opener-policy'];
+    await route.fulfill({ response, headers });
+  });
+  await page.goto(`${server.url}#page=train`);
+  assert.equal(await waitReady(page), 'ready');
+  assert.equal(await page.evaluate(() => self.crossOriginIsolated), false);
+  assert.equal(await page.locator('#train-workers').inputValue(), '1', 'one worker by default here');
+  await page.locator('#train-workers').selectOption('2');
+  await page.locator('#train-play').click();
+  await waitFor(page, () => Number(document.body.dataset.trainStep ?? 0) >= 3);
+  await page.locator('#train-play').click();
+  await waitFor(page, () => document.body.dataset.training === 'off');
+  assert.equal(await page.evaluate(() => document.body.dataset.trainWorkers), '1');
+  assert.match(await page.locator('#train-info').textContent(), /one worker: the second could not help \(this page is not cross-origin isolated, so its workers cannot share memory\)/);
+  await page.locator('#lang-ko').click();
+  const ko = await page.locator('#train-info').textContent();
+  assert.match(ko, /두 번째 워커가 돕지 못했습니다 \(이 페이지는 교차 출처 격리가 되어 있지 않아/, ko);
+  assert.doesNotMatch(ko, /[A-Za-z]{3,}/, `no English left: ${ko}`);
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -225,7 +225,7 @@ async function trainChunk(k) {
     steps++;
     for (const key of Object.keys(sum)) sum[key] += s[key] ?? 0;
   }
-  if (lead.lost) dropHelper(t('it stopped answering'));
+  if (lead.lost) dropHelper([msg('it stopped answering')]);
   const out = { ...s, loss: sum.loss / steps, recon: sum.recon / steps, steps, workers: lead.lost ? 1 : 2 };
   if (s.negElbo !== undefined) Object.assign(out, { kl: sum.kl / steps, negElbo: (sum.recon + sum.kl) / steps });
   return out;
@@ -239,13 +239,13 @@ async function pairedLead() {
   if (pair?.lead) return pair.lead;
   if (pair?.failed) return null;
   if (!self.crossOriginIsolated) {
-    failPair(t('this page is not cross-origin isolated, so its workers cannot share memory'));
+    failPair([msg('this page is not cross-origin isolated, so its workers cannot share memory')]);
     return null;
   }
   pair ??= { helper: new Worker(withBuild(new URL('./train-helper.js', import.meta.url)), { type: 'module' }) };
   const started = pairing;
   const synced = await syncPair(trainer, pair.helper, loaded.build);
-  if (synced.failed) { failPair(t(...synced.failed)); return null; }
+  if (synced.failed) { failPair(synced.failed); return null; }
   if (started !== pairing) {
     // The trainer changed (a setting, a reset) while the helper was syncing: its replica is stale.
     synced.lead.stop();
@@ -262,6 +262,8 @@ function unpair() {
   if (pair) pair.lead = null;
 }
 
+/** Trains on one worker from now on, and says why: `why` is a message ([id, params]), put into words by the
+ *  page (in the language it shows, then and after a switch). */
 function failPair(why) {
   pair?.helper?.terminate();
   pair = { failed: why };

@@ -25,7 +25,10 @@ export function setupTraining(hooks) {
   const exports = new Map();
   /** The status line: words, or what makes them (written again after a language switch). */
   const info = (say) => { text($('train-info'), typeof say === 'function' ? say : () => say); };
-  const said = (say) => () => t(...say);
+  // A worker's message: [id, params], where a parameter may itself be a message (a reason), said in the
+  // page's language whenever the text is written again.
+  const said = ([id, params]) => () => t(id, params && Object.fromEntries(Object.entries(params)
+    .map(([k, v]) => [k, Array.isArray(v) ? said(v) : v])));
   const views = setupTrainingViews({
     heldout: hooks.heldout,
     pretrained: hooks.pretrained,
