@@ -147,12 +147,9 @@ impl Trainer {
     #[wasm_bindgen(js_name = takeShare)]
     pub fn take_share(&mut self, s: usize, g: &Float32Array, loss: f32, recon: f32, kl: f32) -> Result<(), JsError> {
         let s = shard(s)?;
-        if g.length() as usize != self.inner.share(s).len() {
-            return Err(JsError::new(&format!(
-                "a share is {} numbers, the array {}",
-                self.inner.share(s).len(),
-                g.length()
-            )));
+        let len = self.inner.share(s).len();
+        if g.length() as usize != len {
+            return Err(JsError::new(&format!("a share is {len} numbers, the array {}", g.length())));
         }
         g.copy_to(self.inner.share_mut(s, vae_core::LossParts { loss, recon, kl })?);
         Ok(())

@@ -59,10 +59,11 @@ export function setupGrid(app) {
     draw();
   }
 
+  /** Draws the grid; one that is out of date is decoded first (update draws it when it lands). */
   function render() {
     if (store.state.view !== 'grid' || !app.subject) return;
-    if (!current(asked()) && !decoding) update();
-    draw();
+    if (current(asked())) draw();
+    else if (!decoding) update();
   }
 
   /** Draws the grid last decoded, with the point's cell marked, and says what it shows. */
