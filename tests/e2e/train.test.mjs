@@ -353,7 +353,8 @@ test('lr = 10 trips the NaN guard: training stops, says so, and the checkpoint\'
 });
 
 // Mutations that turn it red: drop `worker?.terminate()` in training.js's recover (the panicked worker
-// stays alive), or resume the new worker fresh instead of from the checkpoint (other weights).
+// stays alive), or resume the new worker fresh instead of from the checkpoint (other weights), or drop the
+// re-sending of the exports the crashed worker owed.
 test('a panic in the worker: it is terminated, a new one resumes from the checkpoint\'s weights, and the page says so', async () => {
   const { page, context, errors } = await openReady(browser, server, '#page=train', { acceptDownloads: true });
   const saved = await trainAndCheckpoint(page, 10);
@@ -361,7 +362,9 @@ test('a panic in the worker: it is terminated, a new one resumes from the checkp
   const [first] = page.workers();
   let firstClosed = false;
   first.on('close', () => { firstClosed = true; });
-  await page.evaluate(() => window.vaeExplorer.training.forcePanic());
+  // Export is pressed as the worker panics: the panicked worker never answers, and the new one does.
+  const pressed = page.waitForEvent('download');
+  await page.evaluate(() => { window.vaeExplorer.training.forcePanic(); document.getElementById('train-export').click(); });
   await waitFor(page, () => document.body.dataset.trainerRestarts === '1');
   await waitFor(page, () => /resumed|Resumed/.test(document.getElementById('train-info').textContent));
   assert.match(await page.locator('#train-info').textContent(), /crashed/);
@@ -369,6 +372,7 @@ test('a panic in the worker: it is terminated, a new one resumes from the checkp
   assert.equal(firstClosed, true, 'the panicked worker was terminated');
   assert.equal(page.workers().length, 1, 'one worker, the new one');
   assert.notEqual(page.workers()[0], first);
+  assert.ok(bytes.equals(readFileSync(await (await pressed).path())), 'the export pressed during the crash came, with the checkpoint\'s weights');
   assert.ok(bytes.equals(await exportBytes(page)), 'the new worker holds the checkpoint\'s weights');
   await page.locator('#train-step').click();
   await waitFor(page, (n) => Number(document.body.dataset.trainStep) === n + 1, saved);

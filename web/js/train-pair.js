@@ -80,12 +80,17 @@ function views(sab, shape) {
   return v;
 }
 
-/** Waits until ctl[i] is `want`; false if the other worker failed, stopped or took longer than WAIT_MS. */
-function waitFor(ctl, i, want) {
+/**
+ * Waits until counter ctl[i] has reached step `want` (> 0); false if the other worker failed, stopped or took
+ * longer than WAIT_MS. Reached, not equal: the training worker's done0 can already be at the next step when
+ * the helper looks for this one's (it reads done1, applies, and starts the next step while the helper,
+ * between its signal and its look, is off the core), and that share is still in its slot.
+ */
+export function waitFor(ctl, i, want) {
   const end = performance.now() + WAIT_MS;
   for (;;) {
     const now = Atomics.load(ctl, i);
-    if (now === want) return true;
+    if (now >= want) return true;
     if (now === STOP || Atomics.load(ctl, CTL.failed)) return false;
     const left = end - performance.now();
     if (left <= 0) return false;

@@ -90,6 +90,7 @@ export function setupTraining(hooks) {
     info(recovering);
     document.body.dataset.trainerRestarts = String(Number(document.body.dataset.trainerRestarts ?? 0) + 1);
     start(true, () => { if (wasPlaying) send({ type: 'play' }); });
+    for (const id of exports.keys()) send({ type: 'export', id }); // owed by the old worker: the new one answers
   }
 
   function send(msg) {
