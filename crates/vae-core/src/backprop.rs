@@ -18,7 +18,7 @@ use gemm::{gemm, Parallelism};
 use wide::{f32x4, CmpLt};
 
 use crate::config::{Likelihood, VaeConfig};
-use crate::kernel::{product_t, transpose};
+use crate::kernel::{product_nn, product_t};
 use crate::lanes::{padded, quad};
 use crate::loss::{LossParts, GAUSSIAN_SIGMA};
 use crate::model::param_shapes;
@@ -48,8 +48,8 @@ pub struct Net {
 pub enum Products {
     /// `gemm`, with its threads: natively, where its AVX2 kernels are the fastest code here.
     Gemm(Parallelism),
-    /// The dot-form kernel of [`crate::kernel`], after transposing where a product needs it: in wasm, where it
-    /// is faster than gemm's simd128 kernel. Products that sum over fewer than four numbers (the latent ones)
+    /// The kernels of [`crate::kernel`], the dot form forward and the broadcast form backward: in wasm, where
+    /// they are faster than gemm's simd128 kernel. Products that sum over fewer than four numbers (the latent ones)
     /// stay with gemm, on one thread.
     Dot,
 }
@@ -64,7 +64,7 @@ impl Products {
         }
     }
 
-    /// Whether a product summing over `k` numbers goes to the dot-form kernel.
+    /// Whether a product summing over `k` numbers goes to [`crate::kernel`].
     fn dot(self, k: usize) -> bool {
         matches!(self, Self::Dot) && k >= 4
     }
@@ -99,8 +99,6 @@ pub struct Work {
     /// Two gradient buffers, each (n, widest hidden layer): the layer's output gradient and its input's.
     dy: Vec<f32>,
     dx: Vec<f32>,
-    /// Transposed factors for [`Products::Dot`].
-    t: Transposed,
 }
 
 /// The posterior's buffers, each (n, latent): mu and log sigma^2 from the heads, sigma, the sample
@@ -115,14 +113,6 @@ struct Gaussian {
     dmu: Vec<f32>,
     dlogvar: Vec<f32>,
     dz: Vec<f32>,
-}
-
-/// Room for a transposed weight and two transposed activations or gradients.
-#[derive(Default)]
-struct Transposed {
-    w: Vec<f32>,
-    a: Vec<f32>,
-    b: Vec<f32>,
 }
 
 impl Net {
@@ -310,7 +300,7 @@ impl Net {
         let cvae = self.cfg.conditional();
         let (xin, zin) = if cvae { (&w.xin[..], &w.zin[..]) } else { (x, &w.post.z[..]) };
         let dzin = if cvae { &mut w.dzin[..] } else { &mut w.post.dz[..] };
-        stack_backward(grad, p, dec, n, zin, &w.dec, Some(&w.logits), Some(dzin), &mut w.dy, &mut w.dx, t, &mut w.t);
+        stack_backward(grad, p, dec, n, zin, &w.dec, Some(&w.logits), Some(dzin), &mut w.dy, &mut w.dx, t);
         if cvae {
             for (dz, row) in w.post.dz.chunks_exact_mut(lat).zip(w.dzin.chunks_exact(lat + classes)) {
                 dz.copy_from_slice(&row[..lat]);
@@ -319,13 +309,13 @@ impl Net {
         let top = w.enc.last().unwrap();
         let dtop = &mut w.dy[..top.len()];
         if self.cfg.family.gaussian() {
-            gaussian_backward(grad, p, heads, n, top, eps, kl_scale, &mut w.post, dtop, t, &mut w.t);
+            gaussian_backward(grad, p, heads, n, top, eps, kl_scale, &mut w.post, dtop, t);
         } else {
-            backward_params(grad, &heads[0], n, top, &w.post.dz, t, &mut w.t);
-            backward_input(p, &heads[0], n, &w.post.dz, dtop, false, t, &mut w.t);
+            backward_params(grad, &heads[0], n, top, &w.post.dz, t);
+            backward_input(p, &heads[0], n, &w.post.dz, dtop, false, t);
         }
         relu_backward(dtop, top);
-        stack_backward(grad, p, enc, n, xin, &w.enc, None, None, &mut w.dy, &mut w.dx, t, &mut w.t);
+        stack_backward(grad, p, enc, n, xin, &w.enc, None, None, &mut w.dy, &mut w.dx, t);
     }
 
     /// The encoder alone: x (n, input) [with a CVAE's labels] -> mu (a VAE's) or z (an autoencoder's), and
@@ -388,11 +378,6 @@ impl Net {
         w.kl = vec![0.0; n];
         w.dy = vec![0.0; n * widest];
         w.dx = vec![0.0; n * widest];
-        if matches!(self.products, Products::Dot) {
-            let widest = widest.max(self.cfg.input + classes).max(lat + classes);
-            let largest = self.layers.iter().map(|l| l.out * l.inp).max().unwrap_or(0);
-            w.t = Transposed { w: vec![0.0; largest], a: vec![0.0; n * widest], b: vec![0.0; n * widest] };
-        }
     }
 }
 
@@ -434,7 +419,6 @@ fn stack_backward(
     dy: &mut Vec<f32>,
     dx: &mut Vec<f32>,
     t: Products,
-    s: &mut Transposed,
 ) {
     let last = layers.len() - 1;
     for (i, l) in layers.iter().enumerate().rev() {
@@ -443,14 +427,14 @@ fn stack_backward(
             Some(d) if i == last => d,
             _ => &dy[..n * l.out],
         };
-        backward_params(grad, l, n, x, g, t, s);
+        backward_params(grad, l, n, x, g, t);
         if i > 0 {
             let d = &mut dx[..n * l.inp];
-            backward_input(p, l, n, g, d, false, t, s);
+            backward_input(p, l, n, g, d, false, t);
             relu_backward(d, x);
             std::mem::swap(dx, dy);
         } else if let Some(d) = dinput.as_deref_mut() {
-            backward_input(p, l, n, g, d, false, t, s);
+            backward_input(p, l, n, g, d, false, t);
         }
     }
 }
@@ -488,7 +472,6 @@ fn gaussian_backward(
     g: &mut Gaussian,
     dtop: &mut [f32],
     t: Products,
-    s: &mut Transposed,
 ) {
     let inputs = g.dz.iter().zip(eps).zip(g.sigma.iter().zip(g.mu.iter().zip(&g.logvar)));
     for ((dmu, dlv), ((&dz, &e), (&sg, (&mu, &lv)))) in g.dmu.iter_mut().zip(&mut g.dlogvar).zip(inputs) {
@@ -496,10 +479,10 @@ fn gaussian_backward(
         *dlv = dz * e * sg * 0.5 + kl_scale * 0.5 * (lv.exp() - 1.0);
     }
     let (lm, lv) = (&heads[0], &heads[1]);
-    backward_params(grad, lm, n, top, &g.dmu, t, s);
-    backward_params(grad, lv, n, top, &g.dlogvar, t, s);
-    backward_input(p, lm, n, &g.dmu, dtop, false, t, s);
-    backward_input(p, lv, n, &g.dlogvar, dtop, true, t, s);
+    backward_params(grad, lm, n, top, &g.dmu, t);
+    backward_params(grad, lv, n, top, &g.dlogvar, t);
+    backward_input(p, lm, n, &g.dmu, dtop, false, t);
+    backward_input(p, lv, n, &g.dlogvar, dtop, true, t);
 }
 
 /// y (n, out) = x (n, in) W^T + b, then ReLU if asked: the bias fills y and the product is added to it.
@@ -516,13 +499,11 @@ fn forward(p: &[f32], l: &Layer, x: &[f32], y: &mut [f32], relu: bool, t: Produc
 }
 
 /// dW (out, in) = dy^T x and db = the column sums of dy, written into `grad` at the layer's offsets.
-fn backward_params(grad: &mut [f32], l: &Layer, n: usize, x: &[f32], dy: &[f32], t: Products, s: &mut Transposed) {
+fn backward_params(grad: &mut [f32], l: &Layer, n: usize, x: &[f32], dy: &[f32], t: Products) {
     let (gw, gb) = grad[l.w..l.b + l.out].split_at_mut(l.out * l.inp);
     if t.dot(n) {
-        let (dyt, xt) = (&mut s.a[..n * l.out], &mut s.b[..n * l.inp]);
-        transpose(dy, n, dyt);
-        transpose(x, n, xt);
-        product_t(dyt, xt, n, gw, false);
+        // dW (out, in) = dy^T x: dy read by columns, x by rows.
+        product_nn(dy, 1, l.out, l.out, x, n, gw, false);
     } else {
         // dy^T as an (out, n) matrix: element (j, i) is dy[i * out + j].
         matmul(l.out, l.inp, n, gw, false, (dy, 1, l.out as isize), (x, l.inp as isize, 1), t.threads());
@@ -534,22 +515,11 @@ fn backward_params(grad: &mut [f32], l: &Layer, n: usize, x: &[f32], dy: &[f32],
 }
 
 /// dx (n, in) = [dx +] dy (n, out) W, with W stored (out, in): the gradient with respect to the layer's input.
-#[allow(clippy::too_many_arguments)]
-fn backward_input(
-    p: &[f32],
-    l: &Layer,
-    n: usize,
-    dy: &[f32],
-    dx: &mut [f32],
-    add: bool,
-    t: Products,
-    s: &mut Transposed,
-) {
+fn backward_input(p: &[f32], l: &Layer, n: usize, dy: &[f32], dx: &mut [f32], add: bool, t: Products) {
     let w = &p[l.w..l.b];
     if t.dot(l.out) {
-        let wt = &mut s.w[..w.len()];
-        transpose(w, l.out, wt);
-        product_t(dy, wt, l.out, dx, add);
+        // dx (n, in) = dy (n, out) W (out, in): both read by rows.
+        product_nn(dy, l.out, 1, n, w, l.out, dx, add);
     } else {
         matmul(n, l.inp, l.out, dx, add, (dy, l.out as isize, 1), (w, l.inp as isize, 1), t.threads());
     }
