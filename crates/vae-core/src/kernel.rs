@@ -1,6 +1,7 @@
-//! The matrix product of the wasm build: y = a b^T with both factors row-major, so that the summed index runs
-//! along each factor's rows ("dot form"). Four rows of `a` against two rows of `b` at a time, four lanes of
-//! the summed index per vector, eight accumulators: on x86-64 V8 keeps them and the six loads in registers.
+//! The matrix products of the wasm build: [`product_t`] forward and [`product_nn`] backward. [`product_t`]:
+//! y = a b^T with both factors row-major, so that the summed index runs along each factor's rows ("dot form").
+//! Four rows of `a` against two rows of `b` at a time, four lanes of the summed index per vector, eight
+//! accumulators: on x86-64 V8 keeps them and the six loads in registers.
 //! No packing: each pair of `b` rows (at most 6 KB for the model's layers) stays in L1 while all of `a`
 //! streams past it.
 //!
@@ -182,15 +183,18 @@ mod tests {
 
     use super::*;
 
+    /// `len` numbers in [-1, 1), spread by a multiplicative hash of their index, `salt` and `seed`.
+    fn fill(len: usize, salt: u64, seed: u64) -> Vec<f32> {
+        (0..len as u64).map(|i| (((i + salt) * 2_654_435_761 + seed % 1000) % 997) as f32 / 498.0 - 1.0).collect()
+    }
+
     proptest! {
         /// Every shape's tiles and edges (m, n up to 9 cover the 4 x 2 tile and each partial one; k up to 11
         /// covers no full group of four, one, two, and each tail), with and without accumulating, against the
         /// plain triple loop in f64.
         #[test]
         fn product_t_is_a_times_b_transposed(m in 1usize..10, n in 1usize..10, k in 1usize..12, add: bool, seed: u64) {
-            let fill = |len: usize, salt: u64| -> Vec<f32> {
-                (0..len as u64).map(|i| (((i + salt) * 2_654_435_761 + seed % 1000) % 997) as f32 / 498.0 - 1.0).collect()
-            };
+            let fill = |len, salt| fill(len, salt, seed);
             let (a, b, y0) = (fill(m * k, 1), fill(n * k, 2), fill(m * n, 3));
             let mut y = y0.clone();
             product_t(&a, &b, k, &mut y, add);
@@ -207,9 +211,7 @@ mod tests {
         /// with `a` read by rows and by columns, against the triple loop in f64.
         #[test]
         fn product_nn_is_a_times_b(m in 1usize..10, n in 1usize..20, k in 1usize..12, by_cols: bool, add: bool, seed: u64) {
-            let fill = |len: usize, salt: u64| -> Vec<f32> {
-                (0..len as u64).map(|i| (((i + salt) * 2_654_435_761 + seed % 1000) % 997) as f32 / 498.0 - 1.0).collect()
-            };
+            let fill = |len, salt| fill(len, salt, seed);
             let (a, b, y0) = (fill(m * k, 1), fill(k * n, 2), fill(m * n, 3));
             // By columns: a is stored (k, m), as dy is for dW = dy^T x.
             let (a_row, a_col) = if by_cols { (1, m) } else { (k, 1) };
