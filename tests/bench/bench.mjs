@@ -255,7 +255,7 @@ try {
 
 /** One table from several full runs: for each row, the row of the run whose figure (the first number of its
  *  "measured" cell) is the median, so that its ratio and notes stay those of one run, with every run's figure
- *  beside it. Rows are matched by position; every run makes the same rows in the same order. */
+ *  (and ratio) beside it. Rows are matched by position; every run makes the same rows in the same order. */
 function mergeRuns(runs) {
   if (runs.length === 1) return runs[0];
   const first = (cell) => Number((String(cell).match(/-?[\d,]*\.?\d+/) ?? ['NaN'])[0].replace(/,/g, ''));
@@ -264,7 +264,9 @@ function mergeRuns(runs) {
     if (same.some((r) => !r || r[0] !== row[0])) throw new Error(`the runs made different rows at row ${i + 1} (${row[1]})`);
     const byValue = same.map((r, k) => [first(r[2]), k]).sort((a, b) => a[0] - b[0]);
     const mid = same[byValue[byValue.length >> 1][1]];
-    const spread = `${runs.length} runs: ${same.map((r) => r[2]).join(' · ')}`;
+    // A ratio's median run is not every run's: each run's ratio too, where the row has one.
+    const ratios = /×/.test(row[3] ?? '') ? `; ratios by run: ${same.map((r) => r[3]).join(' · ')}` : '';
+    const spread = `${runs.length} runs: ${same.map((r) => r[2]).join(' · ')}${ratios}`;
     return [mid[0], mid[1], mid[2], mid[3], mid[4] ? `${spread}; ${mid[4]}` : spread];
   });
 }
