@@ -37,31 +37,18 @@ pub fn product_t(a: &[f32], b: &[f32], k: usize, y: &mut [f32], add: bool) {
     assert!(k > 0 && a.len().is_multiple_of(k) && b.len().is_multiple_of(k), "factors are not rows of {k}");
     let (m, n) = (a.len() / k, b.len() / k);
     assert_eq!(y.len(), m * n, "product destination");
-    if m < MR {
-        // One to three rows (a single decode): each against eight rows of b at a time, so that eight
-        // accumulators, not two, keep the multiply-adds apart. The sums are those of the 1 x 2 tile, to the bit.
-        // The pretrained decoder's single decode took 31.0 against 63.4 µs (relaxed build) and 37.3 against
-        // 63.3 (SIMD128): in Chromium, a scratch wasm module, medians of 7 blocks of 2,000 decodes, alternated.
+    // One to three rows (a single decode): each against eight rows of b at a time, so that eight accumulators,
+    // not two, keep the multiply-adds apart; the last columns go to the tiles below. The sums are those of the
+    // 1 x 2 tile, to the bit. The pretrained decoder's single decode took 31.0 against 63.4 µs (relaxed build)
+    // and 37.3 against 63.3 (SIMD128): in Chromium, a scratch wasm module, medians of 7 blocks of 2,000
+    // decodes, alternated.
+    let wide = if m < MR { n / GR * GR } else { 0 };
+    for j in (0..wide).step_by(GR) {
         for i in 0..m {
-            let (ai, yi) = (&a[i * k..(i + 1) * k], &mut y[i * n..]);
-            let mut j = 0;
-            while j + GR <= n {
-                tile::<1, GR>(ai, &b[j * k..(j + GR) * k], k, yi, n, j, add);
-                j += GR;
-            }
-            while j < n {
-                let nr = NR.min(n - j);
-                let bj = &b[j * k..(j + nr) * k];
-                match nr {
-                    2 => tile::<1, 2>(ai, bj, k, yi, n, j, add),
-                    _ => tile::<1, 1>(ai, bj, k, yi, n, j, add),
-                }
-                j += nr;
-            }
+            tile::<1, GR>(&a[i * k..(i + 1) * k], &b[j * k..(j + GR) * k], k, &mut y[i * n..], n, j, add);
         }
-        return;
     }
-    for j in (0..n).step_by(NR) {
+    for j in (wide..n).step_by(NR) {
         let nr = NR.min(n - j);
         let bj = &b[j * k..(j + nr) * k];
         for i in (0..m).step_by(MR) {
@@ -179,10 +166,10 @@ pub fn product_nn(a: &[f32], a_row: usize, a_col: usize, m: usize, b: &[f32], k:
             let w = 4 * vectors;
             let (bp, b_row) = if pack_b {
                 pb.resize(pb.len().max(k * w), 0.0);
-                for (q, d) in pb[..k * w].chunks_exact_mut(4).enumerate() {
-                    // Row q / vectors, vector q % vectors: copied four numbers at a time.
-                    let at = (q / vectors) * n + c + 4 * (q % vectors);
-                    d.copy_from_slice(&b[at..at + 4]);
+                // Four numbers at a time: one 16-byte load and store each.
+                for (j, d) in pb[..k * w].chunks_exact_mut(4).enumerate() {
+                    let (q, v) = (j / vectors, j % vectors);
+                    d.copy_from_slice(&b[q * n + c + 4 * v..][..4]);
                 }
                 (&pb[..], w)
             } else {
@@ -213,8 +200,9 @@ pub fn product_nn(a: &[f32], a_row: usize, a_col: usize, m: usize, b: &[f32], k:
                 let mut s = [0f32; BR];
                 if pack_a {
                     let ai = &pa[i * k..(i + BR) * k];
-                    let bc = |q: usize| f32x4::splat(b[q * n + c]);
-                    s = (0..k).fold(f32x4::ZERO, |s, q| madd(quad(&ai[q * BR..(q + 1) * BR]), bc(q), s)).to_array();
+                    let acc =
+                        (0..k).fold(f32x4::ZERO, |s, q| madd(quad(&ai[q * BR..][..BR]), f32x4::splat(b[q * n + c]), s));
+                    s = acc.to_array();
                 } else {
                     for (r, s) in s[..rows].iter_mut().enumerate() {
                         *s = (0..k).fold(0f32, |s, q| s + a[(i + r) * a_row + q * a_col] * b[q * n + c]);
