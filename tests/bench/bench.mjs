@@ -355,14 +355,17 @@ async function splitGridInPage({ grids }) {
   await split.decode(s, g); // the first call of a model starts the helper and sends it the weights
   for (let t = 0; split.ready === null && !split.failed && t < 500; t++) await new Promise((r) => setTimeout(r, 20));
   if (split.ready === null) throw new Error(`the grid's helper worker is not ready: ${split.failed ?? 'no answer in 10 s'}`);
-  for (let i = 0; i < 20; i++) { s.decode(g); await split.decode(s, g); }
+  // As the grid panel does, each grid's array is given back once the next has landed (SplitDecoder.recycle).
+  let shown = null;
+  const splitCall = async () => { const probs = await split.decode(s, g); split.recycle(shown); shown = probs; };
+  for (let i = 0; i < 20; i++) { s.decode(g); await splitCall(); }
   const [one, two] = [[], []];
   for (let i = 0; i < grids; i++) {
     let t = performance.now();
     s.decode(g);
     one.push(performance.now() - t);
     t = performance.now();
-    await split.decode(s, g);
+    await splitCall();
     two.push(performance.now() - t);
   }
   const [whole, joined] = [s.decode(g), await split.decode(s, g)];
@@ -535,7 +538,11 @@ async function onnxRuntime(threads, { singles, grids }) {
       for (let t = 0; split.ready === null && !split.failed && t < 500; t++) await new Promise((r) => setTimeout(r, 20));
       if (split.ready === null) throw new Error(`the grid's helper worker is not ready: ${split.failed ?? 'no answer in 10 s'}`);
     }
-    const oursGridCall = threads > 1 ? () => split.decode(s, g) : () => ours.decode(g);
+    // The page's grid panel gives each grid's array back once the next has landed (SplitDecoder.recycle), and
+    // so does this. ORT's wasm backend has no such reuse: given a pre-allocated output tensor on the CPU, it
+    // leaves it untouched (all zeros, in a scratch run), so each of its calls makes a new output array.
+    let shown = null;
+    const oursGridCall = threads > 1 ? async () => { const probs = await split.decode(s, g); split.recycle(shown); shown = probs; return probs; } : () => ours.decode(g);
     // With two threads, call for call is unfair to ours: ORT's pool thread keeps the other core busy for a
     // while after each run (ours right after one of its calls took 14.7-17.4 ms, back to back 7.4-9.0 ms, in
     // scratch runs), and our helper needs that core. So blocks alternate: 6 calls of theirs, then 6 of ours,

@@ -104,9 +104,10 @@ test('the grid view decodes N x N points in one batch, with linear or quantile s
   const { page, context, errors } = await openReady(browser, server, '#z=1,-0.5&sp=q');
   await page.evaluate(async () => {
     const { Vae } = await import('/pkg/vae_wasm.js');
-    const decode = Vae.prototype.decode;
+    const [decode, decodeInto] = [Vae.prototype.decode, Vae.prototype.decodeInto];
     window.__gridDecodes = [];
     Vae.prototype.decode = function (z) { window.__gridDecodes.push(z.length / 2); return decode.call(this, z); };
+    Vae.prototype.decodeInto = function (z, y, out) { window.__gridDecodes.push(z.length / 2); return decodeInto.call(this, z, y, out); };
   });
   // The page's thread decodes the batch's first rows and the helper worker the rest (once it holds the
   // model; the first grid is the page's alone): one call here, and data-split says how many rows each did.
@@ -163,13 +164,17 @@ test('the grid view decodes N x N points in one batch, with linear or quantile s
 });
 
 /** The 20 x 20 grid's probabilities as the page drew them, once the helper worker holds the model and took
- *  its share (a change of the grid's size, back and forth, makes the page decode it again); and the same
- *  points decoded in one call by the page's own module, with the points computed here. */
+ *  its share, and the same points decoded in one call by the page's own module, with the points computed
+ *  here. The grid is first drawn over [-2, 2] and [-2.5, 2.5], so that the arrays it is written into last held
+ *  other grids: the page's own (given back, SplitDecoder.recycle) and the helper's (sent back to it). `reused`
+ *  says whether the drawn array is the [-2, 2] grid's. */
 async function gridAgainstOneCall(page) {
   await page.waitForFunction(() => window.vaeExplorer.app.grid.split.ready !== null || window.vaeExplorer.app.grid.split.failed, null, { timeout: 20_000 });
-  for (const n of ['19', '20']) {
-    await page.locator('#grid-n').fill(n);
+  for (const r of ['2', '2.5', '3']) {
+    await page.locator('#grid-range').fill(r);
+    await page.locator('#grid-range').dispatchEvent('change');
     await gridPainted(page);
+    if (r === '2') await page.evaluate(() => { window.__first = window.vaeExplorer.app.grid.drawn().probs; });
   }
   return page.evaluate(async () => {
     const g = window.vaeExplorer.app.grid;
@@ -179,18 +184,21 @@ async function gridAgainstOneCall(page) {
     const drawn = g.drawn().probs;
     let differ = drawn.length === whole.length ? 0 : -1;
     for (let i = 0; i < whole.length; i++) if (!Object.is(drawn[i], whole[i])) differ++;
-    return { differ, split: document.getElementById('manifold').dataset.split, failed: g.split.failed };
+    return { differ, reused: drawn === window.__first, split: document.getElementById('manifold').dataset.split, failed: g.split.failed };
   });
 }
 
 // Mutations that turn it red: the helper sent the batch's first rows instead of the rest (split-decode.js),
-// or the helper's rows joined before the page's.
+// or the helper's rows joined before the page's; the helper's rows written into its returned buffer from its
+// second row on, or the page's into the given-back array from its second row on (decode-worker.js,
+// split-decode.js: what the buffers last held shows); the grid panel not giving its arrays back.
 test("the grid is shared by the page's thread and a helper worker, and joined it is one call's decode, to the bit", async () => {
   const { page, context, errors } = await openReady(browser, server, '#v=grid');
   const got = await gridAgainstOneCall(page);
   assert.equal(got.failed, null, 'the helper is used');
   assert.equal(got.split, '200+200', 'half of the rows each');
   assert.equal(got.differ, 0, 'every probability the same as in one call');
+  assert.ok(got.reused, 'the grid was written into an array given back');
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -215,6 +223,7 @@ test('a helper worker that fails or stops answering is given up, and the page dr
     assert.ok(got.failed, `${how}: given up`);
     assert.equal(got.split, '400+0', `${how}: the page decoded every row`);
     assert.equal(got.differ, 0, `${how}: the grid is right`);
+    assert.ok(got.reused, `${how}: the grid was written into an array given back`);
     assert.ok(warnings.some((w) => /helper worker is not used/.test(w)), `${how}: said in the console`);
     assert.deepEqual(errors, [], how);
     await context.close();

@@ -1,12 +1,15 @@
 // The grid's helper: a second core for a batched decode. Its own instance of the explorer's module (the build
 // the page runs, from `?wasm=`) and a copy of the explored model, built from its weights file. Messages:
 // { key, bytes } -> { type: 'ready', key, build } (or { type: 'error', key, message }): build model `key`;
-// { job, key, z, labels? } -> { type: 'decoded', job, probs } (transferred) or { type: 'error', job, message }.
+// { job, key, z, labels?, out? } -> { type: 'decoded', job, probs } (transferred) or { type: 'error', job, message }.
+// `out`, if sent, is the buffer of this helper's previous answer, given back to be written again: its pages are
+// already in memory, where a fresh buffer's first writes would fault them in.
 import { initWasm, vaeFromBytes } from './model.js';
 import { loaded } from './wasm-build.js';
 
 let model = null;
 let modelKey = null;
+let config = null; // model's description: { latent, input, ... }
 
 self.onmessage = async ({ data: m }) => {
   try {
@@ -15,12 +18,15 @@ self.onmessage = async ({ data: m }) => {
       model?.free();
       [model, modelKey] = [null, null];
       model = vaeFromBytes(m.bytes);
+      config = model.config;
       modelKey = m.key;
       self.postMessage({ type: 'ready', key: m.key, build: loaded.build });
       return;
     }
     if (m.key !== modelKey) throw new Error(`model ${m.key} was not sent`);
-    const probs = model.decode(m.z, m.labels);
+    const size = Math.ceil(m.z.length / config.latent) * config.input; // a wrong z is the model's to refuse
+    const probs = m.out?.byteLength === size * 4 ? new Float32Array(m.out) : new Float32Array(size);
+    model.decodeInto(m.z, m.labels, probs);
     self.postMessage({ type: 'decoded', job: m.job, probs }, [probs.buffer]);
   } catch (e) {
     self.postMessage({ type: 'error', job: m.job, key: m.key, message: e.message });

@@ -51,6 +51,10 @@ fn decode_matches_native() {
     let r = reference();
     let vae = Vae::new(WEIGHTS).unwrap();
     assert_close(&vae.decode(&r.z, None).unwrap(), &r.decoded, "decode");
+    let out = Float32Array::new_with_length(r.decoded.len() as u32);
+    out.fill(f32::NAN, 0, out.length());
+    vae.decode_into(&r.z, None, &out).unwrap();
+    assert_close(&out.to_vec(), &r.decoded, "decodeInto");
 }
 
 #[wasm_bindgen_test]
@@ -71,6 +75,8 @@ fn bad_input_is_an_error_not_a_panic() {
     let vae = Vae::new(WEIGHTS).unwrap();
     assert!(vae.decode(&[f32::NAN, 0.0], None).is_err());
     assert!(vae.decode(&[0.0], None).is_err());
+    assert!(vae.decode_into(&[0.0, 0.0], None, &Float32Array::new_with_length(783)).is_err());
+    assert!(vae.decode_into(&[f32::NAN, 0.0], None, &Float32Array::new_with_length(784)).is_err());
     // Still usable after the errors.
     assert_eq!(vae.decode(&[0.0, 0.0], None).unwrap().len(), 784);
 }

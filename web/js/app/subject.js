@@ -56,6 +56,12 @@ export class Subject {
     return this.model.decode(z instanceof Float32Array ? z : Float32Array.from(z), this.labels(z.length / this.latent, y));
   }
 
+  /** `decode`, written into `out` (a Float32Array of n * 784 numbers, perhaps a reused one); returns `out`. */
+  decodeInto(z, y, out) {
+    this.model.decodeInto(z, this.labels(z.length / this.latent, y), out);
+    return out;
+  }
+
   /** A CVAE's labels for images x: `labels` (one per image) if given, else all `y`; undefined otherwise. */
   imageLabels(x, y, labels) {
     return this.conditional ? (labels ?? this.labels(x.length / PIXELS, y)) : undefined;

@@ -46,6 +46,7 @@ export function setupGrid(app) {
     try {
       for (let want = asked(); !current(want); want = asked()) {
         const probs = await split.decode(want.subject, gridLatents(want.n, want.range, want.spacing, want.z, want.pair), want.label);
+        split.recycle(cache?.probs); // the grid it replaces is not drawn again
         cache = { ...want, probs, axis: axisValues(want.n, want.range, want.spacing) };
         $('manifold').dataset.split = `${split.last.page}+${split.last.helper}`;
         if (store.state.view !== 'grid' || !app.subject) break;
