@@ -211,7 +211,7 @@ try {
       const name = `ort-wasm ×${threads}`;
       rows.push([name, `ONNX Runtime Web 1.30, wasm, ${threads} thread${threads > 1 ? 's' : ''}: one decode (session.run), median`, `${fmt(o.one * 1000)} µs`, `ours ${fmt(o.one / o.oursOne, 1)}×`, `${paired}: ours ${fmt(o.oursOne * 1000)} µs`]);
       const oursHow = threads > 1
-        ? `blocks of 6 calls of each, alternated in the same page (the first of each block not counted): ours, the page's thread and its helper worker (${o.oursRows.page} + ${o.oursRows.helper} points),`
+        ? `blocks of 10 calls of each, alternated in the same page (the first 4 of each block not counted): ours, the page's thread and its helper worker (${o.oursRows.page} + ${o.oursRows.helper} points),`
         : `${paired}: ours (one thread)`;
       rows.push([name, '20x20 grid, median', `${fmt(o.grid, 1)} ms`, `ours ${fmt(o.grid / o.oursGrid, 2)}×`, `${oursHow} ${fmt(o.oursGrid, 1)} ms; our pretrained decoder exported to ONNX (probabilities within ${o.gridDiff.toExponential(1)})`]);
     }
@@ -543,19 +543,21 @@ async function onnxRuntime(threads, { singles, grids }) {
     // leaves it untouched (all zeros, in a scratch run), so each of its calls makes a new output array.
     let shown = null;
     const oursGridCall = threads > 1 ? async () => { const probs = await split.decode(s, g); split.recycle(shown); shown = probs; return probs; } : () => ours.decode(g);
-    // With two threads, call for call is unfair to ours: ORT's pool thread keeps the other core busy for a
-    // while after each run (ours right after one of its calls took 14.7-17.4 ms, back to back 7.4-9.0 ms, in
-    // scratch runs), and our helper needs that core. So blocks alternate: 6 calls of theirs, then 6 of ours,
-    // the first of each block not counted.
+    // With two threads, call for call is unfair to ours: ORT's two threads slow what runs for about 40 ms
+    // after them (ours right after one of its calls took 14.7-17.4 ms, back to back 7.4-9.0 ms, in scratch
+    // runs). So blocks alternate, 10 calls of theirs, then 10 of ours, the first 4 of each block not counted.
+    // In scratch pages (medians over 10 blocks, by place in the block), ours ran 9.9, 11.4, 7.5, 6.5, then
+    // 4.7-5.5 ms after a block of ORT's, and 4.5-5.3 ms from the first call after a block of 9 ms pauses;
+    // ORT's own calls did not depend on their place (7.4-8.6 ms).
     const blocks = async (count, warm, theirs, mine) => {
       for (let i = 0; i < warm; i++) { await theirs(i); await mine(i); }
       const [a, b] = [[], []];
       while (a.length < count) {
         for (const [f, into] of [[theirs, a], [mine, b]]) {
-          for (let i = 0; i < 6; i++) {
+          for (let i = 0; i < 10; i++) {
             const t0 = performance.now();
             await f(i);
-            if (i > 0) into.push(performance.now() - t0);
+            if (i >= 4) into.push(performance.now() - t0);
           }
         }
       }
