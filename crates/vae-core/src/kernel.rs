@@ -48,9 +48,15 @@ pub fn product_t(a: &[f32], b: &[f32], k: usize, y: &mut [f32], add: bool) {
             tile::<1, GR>(&a[i * k..(i + 1) * k], &b[j * k..(j + GR) * k], k, &mut y[i * n..], n, j, add);
         }
     }
-    for j in (wide..n).step_by(NR) {
-        let nr = NR.min(n - j);
-        let bj = &b[j * k..(j + nr) * k];
+    dot_tiles(a, &b[wide * k..], k, y, n, wide, add);
+}
+
+/// The rows of `a` (m, k) against the rows of `b`, four by two at a time: y[i * n + j0 + c] = [y +] a_i . b_c.
+fn dot_tiles(a: &[f32], b: &[f32], k: usize, y: &mut [f32], n: usize, j0: usize, add: bool) {
+    let (m, nb) = (a.len() / k, b.len() / k);
+    for c in (0..nb).step_by(NR) {
+        let nr = NR.min(nb - c);
+        let (bj, j) = (&b[c * k..(c + nr) * k], j0 + c);
         for i in (0..m).step_by(MR) {
             let mr = MR.min(m - i);
             let ai = &a[i * k..(i + mr) * k];
@@ -191,28 +197,44 @@ pub fn product_nn(a: &[f32], a_row: usize, a_col: usize, m: usize, b: &[f32], k:
             }
             c += w;
         }
-        // The last one to three columns (all of them in dW = dy^T z of the decoder's first layer, whose z is two
-        // numbers wide): with `a` packed, four rows at a time against b's number broadcast; else one number at
-        // a time. Either sums q = 0, 1, ... in order.
-        for c in full..n {
-            for i in (0..m).step_by(BR) {
-                let rows = BR.min(m - i);
-                let mut s = [0f32; BR];
-                if pack_a {
+        // The last one to three columns: all of them in the decoder's first layer, whose z is two numbers wide.
+        if full == n {
+            return;
+        }
+        if pack_a {
+            // dW = dy^T z: four rows at a time against b's number broadcast, q = 0, 1, ... in order.
+            for c in full..n {
+                for i in (0..m).step_by(BR) {
                     let ai = &pa[i * k..(i + BR) * k];
                     let acc =
                         (0..k).fold(f32x4::ZERO, |s, q| madd(quad(&ai[q * BR..][..BR]), f32x4::splat(b[q * n + c]), s));
-                    s = acc.to_array();
-                } else {
-                    for (r, s) in s[..rows].iter_mut().enumerate() {
-                        *s = (0..k).fold(0f32, |s, q| s + a[(i + r) * a_row + q * a_col] * b[q * n + c]);
+                    for (r, &s) in acc.to_array()[..BR.min(m - i)].iter().enumerate() {
+                        let out = &mut y[(i + r) * n + c];
+                        *out = if add { *out + s } else { s };
                     }
                 }
-                for (r, &s) in s[..rows].iter().enumerate() {
-                    let out = &mut y[(i + r) * n + c];
-                    *out = if add { *out + s } else { s };
+            }
+        } else {
+            // dz = dh W: a's rows against the columns, copied into rows, in the dot form's tiles. One number at a
+            // time, one sum after another, these took about 50 µs for a share's 50 rows (k = 512).
+            let t = n - full;
+            pb.resize(pb.len().max(t * k), 0.0);
+            for (q, row) in b.chunks_exact(n).enumerate() {
+                for (c, &v) in row[full..].iter().enumerate() {
+                    pb[c * k + q] = v;
                 }
             }
+            let rows = if a_row == k {
+                &a[..m * k]
+            } else {
+                // Rows further apart than k: copied side by side, as the tiles read them.
+                pa.resize(pa.len().max(m * k), 0.0);
+                for (i, d) in pa[..m * k].chunks_exact_mut(k).enumerate() {
+                    d.copy_from_slice(&a[i * a_row..][..k]);
+                }
+                &pa[..m * k]
+            };
+            dot_tiles(rows, &pb[..t * k], k, y, n, full, add);
         }
     });
 }
@@ -295,17 +317,19 @@ mod tests {
             }
         }
 
-        /// The broadcast form at every edge (n up to 19: two-vector tiles, a one-vector tile, the last columns),
-        /// with `a` read by rows and by columns (packed), b's panel packed (from m = 16 rows, k up to 11, and 256
-        /// = PANEL_MAX / 8) and read in place (fewer rows, or k from 257), against the triple loop in f64.
+        /// The broadcast form at every edge (n up to 19: two-vector tiles, a one-vector tile, the last columns,
+        /// these in the dot form's tiles where `a` is read by rows), with `a` read by rows (side by side or
+        /// further apart) and by columns (packed), b's panel packed (from m = 16 rows, k up to 11, and 256 =
+        /// PANEL_MAX / 8) and read in place (fewer rows, or k from 257), against the triple loop in f64.
         #[test]
         fn product_nn_is_a_times_b(
-            m in 1usize..20, n in 1usize..20, k in prop_oneof![1usize..12, 256usize..260], by_cols: bool, add: bool, seed: u64,
+            m in 1usize..20, n in 1usize..20, k in prop_oneof![1usize..12, 256usize..260], layout in 0usize..3, add: bool, seed: u64,
         ) {
             let fill = |len, salt| fill(len, salt, seed);
-            let (a, b, y0) = (fill(m * k, 1), fill(k * n, 2), fill(m * n, 3));
-            // By columns: a is stored (k, m), as dy is for dW = dy^T x.
-            let (a_row, a_col) = if by_cols { (1, m) } else { (k, 1) };
+            // a by rows (as dy in dx = dy W), by rows further apart than k, or by columns (stored (k, m), as dy
+            // is for dW = dy^T x).
+            let (a_row, a_col) = [(k, 1), (k + 3, 1), (1, m)][layout];
+            let (a, b, y0) = (fill((m - 1) * a_row + (k - 1) * a_col + 1, 1), fill(k * n, 2), fill(m * n, 3));
             let mut y = y0.clone();
             product_nn(&a, a_row, a_col, m, &b, k, &mut y, add);
             for i in 0..m {
