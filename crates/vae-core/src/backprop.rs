@@ -126,6 +126,14 @@ impl Net {
         Self { cfg: cfg.clone(), layers, len: at, products: Products::here() }
     }
 
+    /// Whether [`Net::split_loss_and_grad`] gives the shares' sum to the bit: with the kernels' products,
+    /// whose sums for a row are the same whatever the rows beside it; not with gemm's, whose sums for a row
+    /// change with the number of rows it is given (seen here: a batch of 23 in one pass against shares of 12
+    /// and 11 rows, the loss parts apart in their last bits). The native trainer, on gemm, steps in shares.
+    pub fn one_pass_shares(&self) -> bool {
+        matches!(self.products, Products::Dot)
+    }
+
     /// Number of parameters: the length of the flat buffer.
     pub fn len(&self) -> usize {
         self.len
@@ -219,18 +227,49 @@ impl Net {
         of: usize,
         w: &mut Work,
     ) -> LossParts {
+        let n = x.len() / self.cfg.input;
+        self.split_loss_and_grad(p, grad, x, labels, eps, beta, of, n, w)[0]
+    }
+
+    /// Two shares of a batch at once: as [`Net::share_loss_and_grad`] on rows `..cut` and on rows `cut..` of
+    /// `x`, with the second share's gradient added to the first's, in one pass over the rows. Every sum over
+    /// rows (the weight and bias gradients, the loss) is broken at `cut`; the rest is computed row by row.
+    /// Where [`Net::one_pass_shares`], the gradient written into `grad` is therefore, to the bit, the first
+    /// share's plus the second's, as [`crate::train::Trainer::apply_shares`] adds them. One worker's step: the
+    /// layers' products run on the whole batch (each weight matrix read once per step, not once per share), and
+    /// no second gradient buffer is written and summed. Returns each share's loss parts; the gradient is left
+    /// as it was unless both are finite.
+    #[allow(clippy::too_many_arguments)]
+    pub fn split_loss_and_grad(
+        &self,
+        p: &[f32],
+        grad: &mut [f32],
+        x: &[f32],
+        labels: Option<&[u8]>,
+        eps: &[f32],
+        beta: f32,
+        of: usize,
+        cut: usize,
+        w: &mut Work,
+    ) -> [LossParts; 2] {
         assert_eq!(grad.len(), self.len);
         let n = self.images(x, labels, Some(eps));
         assert!(n <= of, "a share of a batch holds at most the batch's rows");
+        assert!(cut <= n, "the cut between two shares is inside the rows");
         let inv_n = 1.0 / of as f32;
         self.forward_terms(p, x, labels, eps, inv_n, w);
-        let (recon, kl) = (w.recon.iter().sum::<f32>(), w.kl.iter().sum::<f32>());
-        let objective = w.recon.iter().zip(&w.kl).map(|(r, k)| r + beta * k).sum::<f32>();
-        let parts = LossParts { loss: objective * inv_n, recon: recon * inv_n, kl: kl * inv_n };
-        if !parts.is_finite() {
-            return parts;
+        let parts = [0..cut, cut..n].map(|r| {
+            if r.is_empty() {
+                return LossParts::default();
+            }
+            let (rc, kl) = (&w.recon[r.clone()], &w.kl[r]);
+            let objective = rc.iter().zip(kl).map(|(r, k)| r + beta * k).sum::<f32>();
+            let (recon, kl) = (rc.iter().sum::<f32>(), kl.iter().sum::<f32>());
+            LossParts { loss: objective * inv_n, recon: recon * inv_n, kl: kl * inv_n }
+        });
+        if parts.iter().all(LossParts::is_finite) {
+            self.backward(p, grad, x, eps, beta * inv_n, Rows { n, cut }, w);
         }
-        self.backward(p, grad, x, eps, beta * inv_n, w);
         parts
     }
 
@@ -293,14 +332,16 @@ impl Net {
     /// gradient of its input (z, or [z, y] for a CVAE, whose y part is dropped); the posterior and its heads
     /// (with the KL term at `kl_scale` per image), to the encoder's top layer; the encoder (the images and
     /// labels need no gradient).
-    fn backward(&self, p: &[f32], grad: &mut [f32], x: &[f32], eps: &[f32], kl_scale: f32, w: &mut Work) {
-        let (n, lat, classes) = (w.n, self.cfg.latent, self.cfg.classes);
+    #[allow(clippy::too_many_arguments)]
+    fn backward(&self, p: &[f32], grad: &mut [f32], x: &[f32], eps: &[f32], kl_scale: f32, rows: Rows, w: &mut Work) {
+        let (n, lat, classes) = (rows.n, self.cfg.latent, self.cfg.classes);
+        debug_assert_eq!(n, w.n);
         let (enc, heads, dec) = self.parts();
         let t = self.products;
         let cvae = self.cfg.conditional();
         let (xin, zin) = if cvae { (&w.xin[..], &w.zin[..]) } else { (x, &w.post.z[..]) };
         let dzin = if cvae { &mut w.dzin[..] } else { &mut w.post.dz[..] };
-        stack_backward(grad, p, dec, n, zin, &w.dec, Some(&w.logits), Some(dzin), &mut w.dy, &mut w.dx, t);
+        stack_backward(grad, p, dec, rows, zin, &w.dec, Some(&w.logits), Some(dzin), &mut w.dy, &mut w.dx, t);
         if cvae {
             for (dz, row) in w.post.dz.chunks_exact_mut(lat).zip(w.dzin.chunks_exact(lat + classes)) {
                 dz.copy_from_slice(&row[..lat]);
@@ -309,13 +350,13 @@ impl Net {
         let top = w.enc.last().unwrap();
         let dtop = &mut w.dy[..top.len()];
         if self.cfg.family.gaussian() {
-            gaussian_backward(grad, p, heads, n, top, eps, kl_scale, &mut w.post, dtop, t);
+            gaussian_backward(grad, p, heads, rows, top, eps, kl_scale, &mut w.post, dtop, t);
         } else {
-            backward_params(grad, &heads[0], n, top, &w.post.dz, t);
+            backward_params(grad, &heads[0], rows, top, &w.post.dz, t);
             backward_input(p, &heads[0], n, &w.post.dz, dtop, false, t);
         }
         relu_backward(dtop, top);
-        stack_backward(grad, p, enc, n, xin, &w.enc, None, None, &mut w.dy, &mut w.dx, t);
+        stack_backward(grad, p, enc, rows, xin, &w.enc, None, None, &mut w.dy, &mut w.dx, t);
     }
 
     /// The encoder alone: x (n, input) [with a CVAE's labels] -> mu (a VAE's) or z (an autoencoder's), and
@@ -411,7 +452,7 @@ fn stack_backward(
     grad: &mut [f32],
     p: &[f32],
     layers: &[Layer],
-    n: usize,
+    rows: Rows,
     input: &[f32],
     acts: &[Vec<f32>],
     dtop: Option<&[f32]>,
@@ -420,14 +461,14 @@ fn stack_backward(
     dx: &mut Vec<f32>,
     t: Products,
 ) {
-    let last = layers.len() - 1;
+    let (last, n) = (layers.len() - 1, rows.n);
     for (i, l) in layers.iter().enumerate().rev() {
         let x = if i == 0 { input } else { &acts[i - 1][..] };
         let g = match dtop {
             Some(d) if i == last => d,
             _ => &dy[..n * l.out],
         };
-        backward_params(grad, l, n, x, g, t);
+        backward_params(grad, l, rows, x, g, t);
         if i > 0 {
             let d = &mut dx[..n * l.inp];
             backward_input(p, l, n, g, d, false, t);
@@ -465,7 +506,7 @@ fn gaussian_backward(
     grad: &mut [f32],
     p: &[f32],
     heads: &[Layer],
-    n: usize,
+    rows: Rows,
     top: &[f32],
     eps: &[f32],
     kl_scale: f32,
@@ -479,10 +520,10 @@ fn gaussian_backward(
         *dlv = dz * e * sg * 0.5 + kl_scale * 0.5 * (lv.exp() - 1.0);
     }
     let (lm, lv) = (&heads[0], &heads[1]);
-    backward_params(grad, lm, n, top, &g.dmu, t);
-    backward_params(grad, lv, n, top, &g.dlogvar, t);
-    backward_input(p, lm, n, &g.dmu, dtop, false, t);
-    backward_input(p, lv, n, &g.dlogvar, dtop, true, t);
+    backward_params(grad, lm, rows, top, &g.dmu, t);
+    backward_params(grad, lv, rows, top, &g.dlogvar, t);
+    backward_input(p, lm, rows.n, &g.dmu, dtop, false, t);
+    backward_input(p, lv, rows.n, &g.dlogvar, dtop, true, t);
 }
 
 /// y (n, out) = x (n, in) W^T + b, then ReLU if asked: the bias fills y and the product is added to it.
@@ -498,19 +539,44 @@ fn forward(p: &[f32], l: &Layer, x: &[f32], y: &mut [f32], relu: bool, t: Produc
     }
 }
 
-/// dW (out, in) = dy^T x and db = the column sums of dy, written into `grad` at the layer's offsets.
-fn backward_params(grad: &mut [f32], l: &Layer, n: usize, x: &[f32], dy: &[f32], t: Products) {
+/// A step's rows, and the row at which its sums over rows break ([`Net::split_loss_and_grad`]): `n` where
+/// they do not.
+#[derive(Clone, Copy, Debug)]
+struct Rows {
+    n: usize,
+    cut: usize,
+}
+
+/// dW (out, in) = dy^T x and db = the column sums of dy, written into `grad` at the layer's offsets: the sums
+/// over rows `..cut`, plus, if there are rows after the cut, the sums over those (each from 0, in row order).
+fn backward_params(grad: &mut [f32], l: &Layer, rows: Rows, x: &[f32], dy: &[f32], t: Products) {
     let (gw, gb) = grad[l.w..l.b + l.out].split_at_mut(l.out * l.inp);
-    if t.dot(n) {
-        // dW (out, in) = dy^T x: dy read by columns, x by rows.
-        product_nn(dy, 1, l.out, l.out, x, n, gw, false);
-    } else {
-        // dy^T as an (out, n) matrix: element (j, i) is dy[i * out + j].
-        matmul(l.out, l.inp, n, gw, false, (dy, 1, l.out as isize), (x, l.inp as isize, 1), t.threads());
+    let Rows { n, cut } = rows;
+    // Each block's product, the second added to the first's.
+    for (i, r) in [0..cut, cut..n].into_iter().filter(|r| !r.is_empty()).enumerate() {
+        let (k, dy, x) = (r.len(), &dy[r.start * l.out..r.end * l.out], &x[r.start * l.inp..r.end * l.inp]);
+        if t.dot(k) {
+            // dW (out, in) = dy^T x: dy read by columns, x by rows.
+            product_nn(dy, 1, l.out, l.out, x, k, gw, i > 0);
+        } else {
+            // dy^T as an (out, k) matrix: element (j, i) is dy[i * out + j].
+            matmul(l.out, l.inp, k, gw, i > 0, (dy, 1, l.out as isize), (x, l.inp as isize, 1), t.threads());
+        }
     }
     gb.fill(0.0);
-    for row in dy.chunks_exact(l.out) {
+    for row in dy[..cut * l.out].chunks_exact(l.out) {
         gb.iter_mut().zip(row).for_each(|(b, g)| *b += g);
+    }
+    if cut < n {
+        // The second block's sums, sixteen columns at a time on the stack, each added to the first's.
+        const W: usize = 16;
+        for (j, b) in (0..l.out).step_by(W).zip(gb.chunks_mut(W)) {
+            let mut s = [0f32; W];
+            for row in dy[cut * l.out..n * l.out].chunks_exact(l.out) {
+                s.iter_mut().zip(&row[j..j + b.len()]).for_each(|(s, g)| *s += g);
+            }
+            b.iter_mut().zip(&s).for_each(|(b, s)| *b += s);
+        }
     }
 }
 
@@ -818,6 +884,75 @@ mod tests {
                     "{family:?} parameter {i}: ours {}, finite differences {fd}",
                     grad[i]
                 );
+            }
+        }
+    }
+
+    /// The one-pass step of two shares ([`Net::split_loss_and_grad`]) against the two shares computed apart
+    /// and summed as the trainer sums them: the same gradient and loss parts, to the bit, with the kernels'
+    /// products ([`Net::one_pass_shares`]), every family and both likelihoods, with the cut at a tile's edge,
+    /// off it, at the first rows (a first share of fewer than four rows, whose products sum over fewer than
+    /// four numbers and go to gemm in the kernels' engine) and at the end (no second share); with hidden
+    /// layers 20 and 9 wide (the bias sums' sixteen columns and a partial block).
+    /// Mutations that turn it red: the second share's dW written, not added; its bias sums written, not
+    /// added; each share's KL summed over all the rows.
+    #[test]
+    fn two_shares_in_one_pass_equal_the_shares_summed() {
+        for likelihood in [Likelihood::Bernoulli, Likelihood::Gaussian] {
+            for (family, classes) in FAMILIES {
+                let cfg =
+                    VaeConfig { input: 12, hidden: vec![20, 9], latent: 3, beta: 0.7, likelihood, family, classes };
+                let net = Net { products: Products::Dot, ..Net::new(&cfg) };
+                let n = 23;
+                let p: Vec<f32> = (0..net.len()).map(|i| (i as f32 * 0.731).sin() * 0.8).collect();
+                let x: Vec<f32> = (0..n * 12).map(|i| ((i * 7) % 11) as f32 / 10.0).collect();
+                let eps: Vec<f32> = (0..n * 3).map(|i| (i as f32 * 1.3).cos() * 1.5).collect();
+                let y = labels_for(&cfg, n);
+                for cut in [12, 13, 2, n] {
+                    let what = format!("{likelihood:?} {family:?}, cut {cut}");
+                    let mut summed = vec![f32::NAN; net.len()];
+                    let mut parts = [LossParts::default(); 2];
+                    for (s, r) in [0..cut, cut..n].into_iter().enumerate() {
+                        let mut g = vec![0f32; net.len()];
+                        if !r.is_empty() {
+                            let rows = |v: &[f32], w: usize| v[r.start * w..r.end * w].to_vec();
+                            let ys = y.as_ref().map(|y| y[r.clone()].to_vec());
+                            let (xs, es) = (rows(&x, 12), rows(&eps, 3));
+                            parts[s] = net.share_loss_and_grad(
+                                &p,
+                                &mut g,
+                                &xs,
+                                ys.as_deref(),
+                                &es,
+                                0.7,
+                                n,
+                                &mut Work::default(),
+                            );
+                        }
+                        if s == 0 {
+                            summed = g;
+                        } else {
+                            summed.iter_mut().zip(&g).for_each(|(a, b)| *a += b);
+                        }
+                    }
+                    let mut grad = vec![f32::NAN; net.len()];
+                    let ours = net.split_loss_and_grad(
+                        &p,
+                        &mut grad,
+                        &x,
+                        y.as_deref(),
+                        &eps,
+                        0.7,
+                        n,
+                        cut,
+                        &mut Work::default(),
+                    );
+                    assert_eq!(ours, parts, "{what}");
+                    for (name, _, at) in net.params() {
+                        let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                        assert_eq!(bits(&grad[at.clone()]), bits(&summed[at]), "{what}: {name}");
+                    }
+                }
             }
         }
     }

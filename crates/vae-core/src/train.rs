@@ -377,10 +377,28 @@ impl Trainer {
             self.step += 1;
             return Ok(parts);
         }
-        for s in 0..SHARDS {
-            self.share_gradient(s)?;
+        if !self.model.net.one_pass_shares() {
+            for s in 0..SHARDS {
+                self.share_gradient(s)?;
+            }
+            return self.apply_shares();
         }
-        self.apply_shares()
+        let b = &self.batch;
+        if b.first != 0 || b.x.len() != b.of * self.config().input {
+            return Err(Error::Input(format!(
+                "a step needs the whole batch of {}, but rows from {} are held",
+                b.of, b.first
+            )));
+        }
+        // Both shares in one pass (Net::split_loss_and_grad), the gradient their sum, as apply_shares makes it.
+        let beta = self.config().beta as f32;
+        let Model { net, params } = &self.model;
+        let (shares, parts, work, _) = self.stepper.fast()?;
+        let cut = shard_rows(b.of, 0).end;
+        let split =
+            net.split_loss_and_grad(params, &mut shares[0], &b.x, b.labels.as_deref(), &b.eps, beta, b.of, cut, work);
+        *parts = split.map(Some);
+        self.update()
     }
 
     /// Draws the next step's batch from the data set (the next images of the epoch's order, moved by the
@@ -498,22 +516,31 @@ impl Trainer {
     /// The step: the shares' losses and gradients summed in shard order and, if the loss is finite, one AdamW
     /// update. Every share must have been computed or handed over since the last step.
     pub fn apply_shares(&mut self) -> Result<LossParts> {
-        let (shares, parts, _, opt) = self.stepper.fast()?;
+        let (shares, parts, _, _) = self.stepper.fast()?;
         if let Some(s) = parts.iter().position(Option::is_none) {
             return Err(Error::Input(format!("shard {s}'s share of the step is missing")));
         }
+        if parts.iter().all(|p| p.unwrap().is_finite()) {
+            let (first, rest) = shares.split_at_mut(1);
+            for other in rest.iter() {
+                first[0].iter_mut().zip(other).for_each(|(a, b)| *a += b);
+            }
+        }
+        self.update()
+    }
+
+    /// The shares' loss parts summed in shard order and, if the loss is finite, one AdamW update with the
+    /// gradient in the first share's buffer (the shares' sum).
+    fn update(&mut self) -> Result<LossParts> {
+        let (shares, parts, _, opt) = self.stepper.fast()?;
         let mut total = LossParts::default();
         for p in parts.iter_mut() {
-            total += p.take().unwrap();
+            total += p.take().expect("every share's loss parts");
         }
         if !total.is_finite() {
             return Err(Error::NonFinite(total.loss));
         }
-        let (first, rest) = shares.split_at_mut(1);
-        for other in rest.iter() {
-            first[0].iter_mut().zip(other).for_each(|(a, b)| *a += b);
-        }
-        opt.step(&mut self.model.params, &first[0]);
+        opt.step(&mut self.model.params, &shares[0]);
         self.step += 1;
         Ok(total)
     }

@@ -41,7 +41,11 @@ impl Model {
     pub fn decode_into(&self, z: &[f32], labels: Option<Vec<u8>>, out: &Float32Array) -> Result<(), JsError> {
         let probs = self.inner.decode_slice(z, labels.as_deref())?;
         if out.length() as usize != probs.len() {
-            return Err(JsError::new(&format!("the output array holds {} numbers; the decode gives {}", out.length(), probs.len())));
+            return Err(JsError::new(&format!(
+                "the output array holds {} numbers; the decode gives {}",
+                out.length(),
+                probs.len()
+            )));
         }
         out.copy_from(&probs);
         Ok(())
