@@ -191,7 +191,8 @@ async function gridAgainstOneCall(page) {
 // Mutations that turn it red: the helper sent the batch's first rows instead of the rest (split-decode.js),
 // or the helper's rows joined before the page's; the helper's rows written into its returned buffer from its
 // second row on, or the page's into the given-back array from its second row on (decode-worker.js,
-// split-decode.js: what the buffers last held shows); the grid panel not giving its arrays back.
+// split-decode.js: what the buffers last held shows); the grid panel not giving its arrays back; the page
+// reading the helper's rows from shared memory without waiting for its flag (split-decode.js, watch).
 test("the grid is shared by the page's thread and a helper worker, and joined it is one call's decode, to the bit", async () => {
   const { page, context, errors } = await openReady(browser, server, '#v=grid');
   const got = await gridAgainstOneCall(page);

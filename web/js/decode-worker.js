@@ -1,7 +1,9 @@
 // The grid's helper: a second core for a batched decode. Its own instance of the explorer's module (the build
 // the page runs, from `?wasm=`) and a copy of the explored model, built from its weights file. Messages:
 // { key, bytes } -> { type: 'ready', key, build } (or { type: 'error', key, message }): build model `key`;
-// { job, key, z, labels?, out? } -> { type: 'decoded', job, probs } (transferred) or { type: 'error', job, message }.
+// { job, key, z, labels?, out?, shared?, at? } -> { type: 'decoded', job, probs } (transferred) or { type: 'error', job, message }.
+// With `shared` (a SharedArrayBuffer), the rows go there from byte `at`, then its first Int32 is set to the job,
+// and the answer has no `probs`.
 // `out`, if sent, is the buffer of this helper's previous answer, given back to be written again: its pages are
 // already in memory, where a fresh buffer's first writes would fault them in.
 import { initWasm, vaeFromBytes } from './model.js';
@@ -25,6 +27,13 @@ self.onmessage = async ({ data: m }) => {
     }
     if (m.key !== modelKey) throw new Error(`model ${m.key} was not sent`);
     const size = Math.ceil(m.z.length / config.latent) * config.input; // a wrong z is the model's to refuse
+    if (m.shared) {
+      // The rows from byte `at` of the shared buffer, then the flag (its first Int32) set to the job.
+      model.decodeInto(m.z, m.labels, new Float32Array(m.shared, m.at, size));
+      Atomics.store(new Int32Array(m.shared, 0, 1), 0, m.job);
+      self.postMessage({ type: 'decoded', job: m.job });
+      return;
+    }
     const probs = m.out?.byteLength === size * 4 ? new Float32Array(m.out) : new Float32Array(size);
     model.decodeInto(m.z, m.labels, probs);
     self.postMessage({ type: 'decoded', job: m.job, probs }, [probs.buffer]);
