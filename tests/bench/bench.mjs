@@ -75,7 +75,7 @@ try {
     // split-decode.js), alternated with one call on the page's thread: the scaling on this host.
     const split = await splitGrid(page, { grids: Q(30, 3) });
     measured('grid shared with the helper', split.two);
-    rows.push(['decode', `20x20 grid as the page decodes it: the page's thread and its helper worker, ${split.rows} points each`, `${fmt(split.two, 1)} ms`, `${fmt(split.one / split.two, 2)}× one thread`, `one thread, alternated in the same page: ${fmt(split.one, 1)} ms; the ${buildName[BUILD]}; probabilities that differ from one call's: ${split.differ}`]);
+    rows.push(['decode', `20x20 grid as the page decodes it: the page's thread and its helper worker claiming chunks of it (web/js/app/chunks.js), the page's ${split.rows} of 400 points at the median (${split.fewest}-${split.most})`, `${fmt(split.two, 1)} ms`, `${fmt(split.one / split.two, 2)}× one thread`, `one thread, alternated in the same page: ${fmt(split.one, 1)} ms; the ${buildName[BUILD]}; probabilities that differ from one call's: ${split.differ}`]);
 
     const drag = await scriptedDrag(page, Q(3, 1));
     measured('drag, frames/s', drag.framesPerSecond);
@@ -211,7 +211,7 @@ try {
       const name = `ort-wasm ×${threads}`;
       rows.push([name, `ONNX Runtime Web 1.30, wasm, ${threads} thread${threads > 1 ? 's' : ''}: one decode (session.run), median`, `${fmt(o.one * 1000)} µs`, `ours ${fmt(o.one / o.oursOne, 1)}×`, `${paired}: ours ${fmt(o.oursOne * 1000)} µs`]);
       const oursHow = threads > 1
-        ? `blocks of 10 calls of each, alternated in the same page (the first 4 of each block not counted): ours, the page's thread and its helper worker (${o.oursRows.page} + ${o.oursRows.helper} points),`
+        ? `blocks of 10 calls of each, alternated in the same page (the first 4 of each block not counted): ours, the page's thread and its helper worker claiming chunks of the grid (the page's ${o.pageRows} of 400 points at the median),`
         : `${paired}: ours (one thread)`;
       rows.push([name, '20x20 grid, median', `${fmt(o.grid, 1)} ms`, `ours ${fmt(o.grid / o.oursGrid, 2)}×`, `${oursHow} ${fmt(o.oursGrid, 1)} ms; our pretrained decoder exported to ONNX (probabilities within ${o.gridDiff.toExponential(1)})`]);
     }
@@ -357,7 +357,8 @@ async function splitGridInPage({ grids }) {
   if (split.ready === null) throw new Error(`the grid's helper worker is not ready: ${split.failed ?? 'no answer in 10 s'}`);
   // As the grid panel does, each grid's array is given back once the next has landed (SplitDecoder.recycle).
   let shown = null;
-  const splitCall = async () => { const probs = await split.decode(s, g); split.recycle(shown); shown = probs; };
+  const pageRows = [];
+  const splitCall = async () => { const probs = await split.decode(s, g); split.recycle(shown); shown = probs; pageRows.push(split.last.page); };
   for (let i = 0; i < 20; i++) { s.decode(g); await splitCall(); }
   const [one, two] = [[], []];
   for (let i = 0; i < grids; i++) {
@@ -371,7 +372,7 @@ async function splitGridInPage({ grids }) {
   const [whole, joined] = [s.decode(g), await split.decode(s, g)];
   if (split.failed || split.last.helper === 0) throw new Error(`the helper did not take its share: ${split.failed}`);
   const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
-  return { one: median(one), two: median(two), rows: split.last.page, differ: whole.filter((v, i) => !Object.is(v, joined[i])).length };
+  return { one: median(one), two: median(two), rows: median(pageRows), fewest: Math.min(...pageRows), most: Math.max(...pageRows), differ: whole.filter((v, i) => !Object.is(v, joined[i])).length };
 }
 
 /** Navigation to the first painted digit, in a fresh context (empty cache), from the page's own mark. */
@@ -542,7 +543,8 @@ async function onnxRuntime(threads, { singles, grids }) {
     // so does this. ORT's wasm backend has no such reuse: given a pre-allocated output tensor on the CPU, it
     // leaves it untouched (all zeros, in a scratch run), so each of its calls makes a new output array.
     let shown = null;
-    const oursGridCall = threads > 1 ? async () => { const probs = await split.decode(s, g); split.recycle(shown); shown = probs; return probs; } : () => ours.decode(g);
+    const pageRows = [];
+    const oursGridCall = threads > 1 ? async () => { const probs = await split.decode(s, g); split.recycle(shown); shown = probs; pageRows.push(split.last.page); return probs; } : () => ours.decode(g);
     // With two threads, call for call is unfair to ours: ORT's two threads slow what runs for about 40 ms
     // after them (ours right after one of its calls took 14.7-17.4 ms, back to back 7.4-9.0 ms, in scratch
     // runs). So blocks alternate, 10 calls of theirs, then 10 of ours, the first 4 of each block not counted.
@@ -568,7 +570,7 @@ async function onnxRuntime(threads, { singles, grids }) {
     const mine = await oursGridCall();
     if (threads > 1 && !(split.last.helper > 0)) throw new Error(`the helper did not take its share: ${split.failed}`);
     const gridDiff = theirs.reduce((m, v, i) => Math.max(m, Math.abs(v - mine[i])), 0);
-    return { one, oursOne, grid, oursGrid, gridDiff, threads: ort.env.wasm.numThreads, isolated: crossOriginIsolated, oursRows: split.last };
+    return { one, oursOne, grid, oursGrid, gridDiff, threads: ort.env.wasm.numThreads, isolated: crossOriginIsolated, pageRows: pageRows.length ? median(pageRows) : null };
   }, { threads, singles, grids });
   await context.close();
   return r;

@@ -7,6 +7,7 @@
 // `out`, if sent, is the buffer of this helper's previous answer, given back to be written again: its pages are
 // already in memory, where a fresh buffer's first writes would fault them in.
 import { initWasm, vaeFromBytes } from './model.js';
+import { claim } from './app/chunks.js';
 import { loaded } from './wasm-build.js';
 
 let model = null;
@@ -28,9 +29,14 @@ self.onmessage = async ({ data: m }) => {
     if (m.key !== modelKey) throw new Error(`model ${m.key} was not sent`);
     const size = Math.ceil(m.z.length / config.latent) * config.input; // a wrong z is the model's to refuse
     if (m.shared) {
-      // The rows from byte `at` of the shared buffer, then the flag (its first Int32) set to the job.
-      model.decodeInto(m.z, m.labels, new Float32Array(m.shared, m.at, size));
-      Atomics.store(new Int32Array(m.shared, 0, 1), 0, m.job);
+      // Chunks claimed from the shared counter, each written from byte `at` + its first row's, then its flag set.
+      const head = new Int32Array(m.shared, 0, m.chunks.length);
+      const d = config.latent;
+      for (let c; (c = claim(head, m.job, m.chunks.length - 1)) >= 0;) {
+        const [a, b] = [m.chunks[c], m.chunks[c + 1]];
+        model.decodeInto(m.z.subarray(a * d, b * d), m.labels?.subarray(a, b), new Float32Array(m.shared, m.at + a * config.input * 4, (b - a) * config.input));
+        Atomics.store(head, 1 + c, m.job);
+      }
       self.postMessage({ type: 'decoded', job: m.job });
       return;
     }

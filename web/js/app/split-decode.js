@@ -1,7 +1,16 @@
-// A batched decode over two cores: the first rows on the page's thread, the rest in a helper worker
-// (decode-worker.js), at the same time. Each point's probabilities do not depend on the other points of its
-// batch (the product kernel computes every output on its own), so the two parts joined are one call's, to the
-// bit, when both run the same build (tested; a helper that loaded another build is not used).
+// A batched decode over two cores: the page's thread and a helper worker (decode-worker.js) decode parts of the
+// batch at the same time. Each point's probabilities do not depend on the other points of its batch (the
+// product kernel computes every output on its own), so the parts joined are one call's, to the bit, when both
+// run the same build (tested; a helper that loaded another build is not used).
+//
+// Where the page can share memory (cross-origin isolated), the batch is cut into chunks (chunks.js), and each
+// thread claims the next chunk from a counter in a SharedArrayBuffer until none is left: a thread the host
+// slows down leaves its share to the other. The helper writes its chunks into that buffer and sets each one's
+// flag there. The page, once no chunk is left to claim, copies the helper's chunks as their flags come up, and
+// decodes any that has not come up within as long as decoding it would take the page. It never waits for a
+// message: one reaches the page's thread when its event loop next runs a task, 0.25 ms after the helper's last
+// row at the median here, over 1 ms in one call of ten on a busy host. Elsewhere the page decodes the first
+// half and the helper the rest, sent back by message.
 //
 // The helper needs its own copy of a model before it can help: the first batch of a model is decoded whole on
 // the page while the helper builds the copy from the model's weights file. Where the helper cannot start,
@@ -9,14 +18,10 @@
 // the user sees changes but the time.
 //
 // No call writes a fresh array where a used one will do: the page's rows are written into an array the caller
-// gave back (recycle), and the helper's into the buffer of its previous answer, sent back to it with the job.
-//
-// Where the page can share memory (cross-origin isolated), the helper writes its rows into a SharedArrayBuffer
-// instead and raises a flag there, and the page, its own rows done, watches the flag for at most as long as its
-// own rows took before it waits for the helper's message. A message to the page's thread arrives when its event
-// loop next runs a task: 0.25 ms after the helper's last row at the median here, over 1 ms in one call of ten
-// on a busy host.
+// gave back (recycle), and the helper's into the shared buffer of the previous batch, or the buffer of its
+// previous answer, sent back to it with the job.
 import { loaded, withBuild } from '../wasm-build.js';
+import { CHUNKS, chunksOf, claim, counterFor } from './chunks.js';
 
 /** Below this many points a batch is decoded whole: the round trip costs more than half of it. */
 const MIN_SPLIT = 64;
@@ -24,9 +29,9 @@ const MIN_SPLIT = 64;
 const HELPER_TIMEOUT_MS = 3000;
 /** Arrays given back (recycle) and kept for later decodes: the grid keeps one and gives back the one before. */
 const KEEP = 2;
-/** Bytes before the helper's rows in the shared buffer: the flag (an Int32, the job whose rows are there). */
-const FLAG_BYTES = 16;
-/** The page watches the flag at least this long (ms) when its own rows took less. */
+/** The shared buffer's header, before the helper's rows: Int32s, the claim counter and then each chunk's flag. */
+const HEADER_BYTES = 4 * (1 + CHUNKS);
+/** The page watches for the helper's chunks at least this long (ms). */
 const MIN_WATCH_MS = 1;
 
 export class SplitDecoder {
@@ -45,7 +50,8 @@ export class SplitDecoder {
     this.spare = null; // the helper's last answer's buffer, sent back with its next job
     /** Whether the helper answers through shared memory (the page is cross-origin isolated). */
     this.sharing = typeof SharedArrayBuffer === 'function' && globalThis.crossOriginIsolated === true;
-    this.shared = null; // the SharedArrayBuffer the helper writes into, when no job holds it
+    this.shared = null; // the SharedArrayBuffer the helper writes into
+    this.perRow = 0.05; // ms a row of the last batch took the page (decoding 784 pixels from 512 hidden units)
     /** How the last batch was shared: { page, helper } rows. */
     this.last = { page: 0, helper: 0 };
   }
@@ -62,19 +68,65 @@ export class SplitDecoder {
       this.last = { page: n, helper: 0 };
       return subject.decodeInto(z, y, out);
     }
+    return this.sharing ? this.claimed(subject, z, y, out, key) : this.halves(subject, z, y, out, key);
+  }
+
+  /** Shared memory: the batch in chunks, each decoded by whichever thread claims it first (a counter in a
+   *  SharedArrayBuffer); the helper writes its chunks into that buffer and sets each one's flag to the job. The
+   *  page, once no chunk is left to claim, copies the helper's chunks as their flags come up, and decodes any
+   *  that did not come up within as long as it would take to decode them itself. */
+  claimed(subject, z, y, out, key) {
+    const [d, px, n] = [subject.latent, subject.config.input, z.length / subject.latent];
+    const chunks = chunksOf(n);
+    const count = chunks.length - 1;
+    const shared = this.takeShared(n * px);
+    const head = new Int32Array(shared, 0, HEADER_BYTES / 4); // the counter, then each chunk's flag
+    const job = ++this.job;
+    Atomics.store(head, 0, counterFor(job));
+    // The helper's answer is only listened for: one that fails or does not answer is given up.
+    timeout(new Promise((resolve, reject) => this.pending.set(job, { resolve, reject })), HELPER_TIMEOUT_MS).catch((e) => this.giveUp(e.message));
+    this.worker.postMessage({ job, key, z, labels: subject.labels(n, y), shared, at: HEADER_BYTES, chunks });
+    const own = new Set();
+    const decode = (c) => subject.decodeInto(z.subarray(chunks[c] * d, chunks[c + 1] * d), y, out.subarray(chunks[c] * px, chunks[c + 1] * px));
+    const start = performance.now();
+    let rows = 0;
+    try {
+      for (let c; (c = claim(head, job, count)) >= 0; own.add(c)) {
+        decode(c);
+        rows += chunks[c + 1] - chunks[c];
+      }
+    } catch (e) {
+      this.settle(job); // the caller hears the page's error; the helper's answer is dropped
+      throw e;
+    }
+    if (rows > 0) this.perRow = (performance.now() - start) / rows;
+    const theirs = [...Array(count).keys()].filter((c) => !own.has(c));
+    const until = performance.now() + Math.max(MIN_WATCH_MS, this.perRow * theirs.reduce((sum, c) => sum + chunks[c + 1] - chunks[c], 0));
+    for (const c of theirs) {
+      if (watch(head, 1 + c, job, until)) {
+        out.set(new Float32Array(shared, HEADER_BYTES + chunks[c] * px * 4, (chunks[c + 1] - chunks[c]) * px), chunks[c] * px);
+      } else {
+        decode(c); // the helper's copy of these rows, if it comes, is not read
+        rows += chunks[c + 1] - chunks[c];
+      }
+    }
+    this.last = { page: rows, helper: n - rows };
+    this.shared = shared; // for the next job: a late helper can neither claim its chunks nor raise their flags
+    return out;
+  }
+
+  /** Without shared memory: the first half of the rows here, the rest in the helper, sent back by message. */
+  async halves(subject, z, y, out, key) {
+    const [d, px, n] = [subject.latent, subject.config.input, z.length / subject.latent];
     const mine = Math.ceil(n / 2 / 4) * 4; // a multiple of the kernel's 4-row tile
     const rest = z.slice(mine * d);
     const job = ++this.job;
     const theirs = new Promise((resolve, reject) => this.pending.set(job, { resolve, reject }));
-    const size = (n - mine) * px;
-    // Shared memory: a buffer no other job holds, taken until this job's rows are read from it.
-    const shared = this.sharing ? this.takeShared(size) : null;
-    // Otherwise the helper's last answer goes back to it, to be written again (decode-worker.js).
-    const spare = !shared && this.spare?.byteLength === size * 4 ? this.spare : null;
-    if (!shared) this.spare = null;
-    this.worker.postMessage({ job, key, z: rest, labels: subject.labels(n - mine, y), out: spare, shared, at: FLAG_BYTES }, spare ? [rest.buffer, spare] : [rest.buffer]);
+    // The helper's last answer goes back to it, to be written again (decode-worker.js).
+    const spare = this.spare?.byteLength === (n - mine) * px * 4 ? this.spare : null;
+    this.spare = null;
+    this.worker.postMessage({ job, key, z: rest, labels: subject.labels(n - mine, y), out: spare }, spare ? [rest.buffer, spare] : [rest.buffer]);
     let head = false;
-    const start = performance.now();
     try {
       subject.decodeInto(z.subarray(0, mine * d), y, out.subarray(0, mine * px));
       head = true;
@@ -82,17 +134,9 @@ export class SplitDecoder {
       if (!head) this.pending.delete(job); // the caller hears the page's error; the helper's answer is dropped
     }
     try {
-      let tail;
-      if (shared && watch(shared, job, performance.now() - start)) {
-        this.pending.delete(job); // its message, still to come, finds no job
-        tail = new Float32Array(shared, FLAG_BYTES, size);
-      } else {
-        const answer = await timeout(theirs, HELPER_TIMEOUT_MS);
-        tail = shared ? new Float32Array(shared, FLAG_BYTES, size) : answer;
-        if (!shared) this.spare = answer.buffer;
-      }
+      const tail = await timeout(theirs, HELPER_TIMEOUT_MS);
       out.set(tail, mine * px);
-      if (shared) this.shared = shared; // free for the next job
+      this.spare = tail.buffer;
     } catch (e) {
       this.giveUp(e.message);
       subject.decodeInto(z.subarray(mine * d), y, out.subarray(mine * px));
@@ -116,9 +160,9 @@ export class SplitDecoder {
     return k >= 0 ? this.free.splice(k, 1)[0] : new Float32Array(size);
   }
 
-  /** A shared buffer for the flag and `size` numbers, that no job in flight holds. */
+  /** A shared buffer for the header and `size` numbers. */
   takeShared(size) {
-    const bytes = FLAG_BYTES + size * 4;
+    const bytes = HEADER_BYTES + size * 4;
     const buffer = this.shared?.byteLength >= bytes ? this.shared : new SharedArrayBuffer(bytes);
     this.shared = null;
     return buffer;
@@ -165,6 +209,12 @@ export class SplitDecoder {
     }
   }
 
+  /** Forgets `job`: its answer, when it comes, is dropped. */
+  settle(job) {
+    this.pending.get(job)?.resolve();
+    this.pending.delete(job);
+  }
+
   /** Stops using the helper: the page decodes every row from now on. */
   giveUp(why) {
     if (this.failed) return;
@@ -177,12 +227,9 @@ export class SplitDecoder {
   }
 }
 
-/** Watches `shared`'s flag for `job`, for `ms` and at least MIN_WATCH_MS: true once the helper's rows are there
- *  (it writes them, then the flag). */
-function watch(shared, job, ms) {
-  const flag = new Int32Array(shared, 0, 1);
-  const until = performance.now() + Math.max(ms, MIN_WATCH_MS);
-  while (Atomics.load(flag, 0) !== job) if (performance.now() > until) return false;
+/** Watches head[i] until it is `job` (the helper writes a chunk, then sets its flag) or `until` (ms) passes. */
+function watch(head, i, job, until) {
+  while (Atomics.load(head, i) !== job) if (performance.now() > until) return false;
   return true;
 }
 

@@ -1,0 +1,37 @@
+// The chunks of a batch that two threads decode together, each claiming the next one from a counter in shared
+// memory until none is left (app/split-decode.js, decode-worker.js).
+
+/** This many chunks (fewer where a batch has fewer 4-row tiles): enough that a thread the host slows down
+ *  leaves its share of the batch to the other, few enough that each call still runs the product kernel on many
+ *  rows. The 20 x 20 grid, claimed in 8 chunks of 52 rows (the last 36, before the chunks were evened out),
+ *  took 4.52, 4.87 and 4.72 ms against 4.68, 5.17 and 4.77 in 2 chunks (medians of 140 calls each, alternated
+ *  in blocks of 10 in one page), 5.48 and 5.16 against 5.95 and 5.70 in 4, and 5.12 and 4.57 against 5.01 and
+ *  4.71 in 14. */
+export const CHUNKS = 8;
+
+/** A batch of n rows in at most CHUNKS chunks of whole 4-row tiles (the last may be cut short at n), the
+ *  larger chunks first: their first rows, and n. */
+export function chunksOf(n) {
+  const tiles = Math.ceil(n / 4);
+  const count = Math.min(CHUNKS, tiles);
+  const bounds = [0];
+  for (let c = 0; c < count; c++) bounds.push(Math.min(n, bounds[c] + 4 * (Math.floor(tiles / count) + (c < tiles % count ? 1 : 0))));
+  return bounds;
+}
+
+/** The claim counter of `job`, no chunk claimed: the job in the high bits, so that a helper still on an
+ *  earlier job can claim nothing of this one. */
+export function counterFor(job) {
+  return (job & 0x7fffff) << 8;
+}
+
+/** Claims the next of `count` chunks of `job` from the counter head[0]: its index, or -1 once none is left or
+ *  the counter is another job's. */
+export function claim(head, job, count) {
+  for (;;) {
+    const v = Atomics.load(head, 0);
+    if (v - counterFor(job) < 0 || v - counterFor(job) >= count) return -1;
+    if (Atomics.compareExchange(head, 0, v, v + 1) === v) return v - counterFor(job);
+  }
+}
+
