@@ -140,7 +140,7 @@ try {
     // the products interleaved with them, so that the ratio to the VAE's efficiency does not depend on how fast
     // this host happens to be in that minute.
     for (const family of ['ae', 'cvae']) {
-      const f = await trainingInWorker({ ...Q({ warm: 100, windows: 3, steps: 50, gap: 150 }, { warm: 5, windows: 1, steps: 10, gap: 0 }), mem: [], family, peak, build: BUILD });
+      const f = await trainingInWorker({ ...Q({ warm: 100, windows: 5, steps: 50, gap: 150 }, { warm: 5, windows: 1, steps: 10, gap: 0 }), mem: [], family, peak, build: BUILD });
       measured(`worker training ${family}, samples/s`, f.median);
       const perProbe = (x) => median(x.rates.map((r, i) => r / x.gf[i]));
       rows.push(['training', `Web Worker, ${family.toUpperCase()} 784-512-2, batch 100: samples/s, median of ${f.rates.length} windows`, fmt(f.median), '≥ 95 % of the VAE\'s', `${fmt(100 * perProbe(f) / perProbe(tr))} % of the VAE's samples/s per probe GFLOP/s; its step's products at ${fmt(median(ofPeak(f)))} % of the SIMD128 peak (${fmt(f.flops / 1e6, 1)} MFLOP a step); windows: ${f.rates.map((r) => fmt(r)).join(', ')}`]);
