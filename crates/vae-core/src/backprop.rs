@@ -563,19 +563,27 @@ fn backward_params(grad: &mut [f32], l: &Layer, rows: Rows, x: &[f32], dy: &[f32
             matmul(l.out, l.inp, k, gw, i > 0, (dy, 1, l.out as isize), (x, l.inp as isize, 1), t.threads());
         }
     }
-    gb.fill(0.0);
-    for row in dy[..cut * l.out].chunks_exact(l.out) {
-        gb.iter_mut().zip(row).for_each(|(b, g)| *b += g);
-    }
+    column_sums(&dy[..cut * l.out], gb, false);
     if cut < n {
-        // The second block's sums, sixteen columns at a time on the stack, each added to the first's.
-        const W: usize = 16;
-        for (j, b) in (0..l.out).step_by(W).zip(gb.chunks_mut(W)) {
-            let mut s = [0f32; W];
-            for row in dy[cut * l.out..n * l.out].chunks_exact(l.out) {
-                s.iter_mut().zip(&row[j..j + b.len()]).for_each(|(s, g)| *s += g);
-            }
+        column_sums(&dy[cut * l.out..n * l.out], gb, true);
+    }
+}
+
+/// The column sums of `rows` (each as wide as `sums`), summed from 0 in row order and written into `sums` or
+/// added to it: sixteen columns at a time on the stack, so that a block's sums are the same bits whether they
+/// are written or added to another block's.
+fn column_sums(rows: &[f32], sums: &mut [f32], add: bool) {
+    const W: usize = 16;
+    let width = sums.len();
+    for (j, b) in (0..width).step_by(W).zip(sums.chunks_mut(W)) {
+        let mut s = [0f32; W];
+        for row in rows.chunks_exact(width) {
+            s.iter_mut().zip(&row[j..j + b.len()]).for_each(|(s, g)| *s += g);
+        }
+        if add {
             b.iter_mut().zip(&s).for_each(|(b, s)| *b += s);
+        } else {
+            b.copy_from_slice(&s[..b.len()]);
         }
     }
 }
