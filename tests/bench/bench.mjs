@@ -255,7 +255,8 @@ try {
 
 /** One table from several full runs: for each row, the row of the run whose figure (the first number of its
  *  "measured" cell; a peer's ratio to ours, on a peer's row) is the median, so that its ratio and notes stay
- *  those of one run, with every run's figure (and ratio) beside it. Rows are matched by position; every run makes the same rows in the same order. */
+ *  those of one run, with every run's figure (and ratio) beside it. Rows are matched by position; every run
+ *  makes the same rows in the same order. */
 function mergeRuns(runs) {
   if (runs.length === 1) return runs[0];
   const first = (cell) => Number((String(cell).match(/-?[\d,]*\.?\d+/) ?? ['NaN'])[0].replace(/,/g, ''));

@@ -1,9 +1,10 @@
 // The grid's helper: a second core for a batched decode. Its own instance of the explorer's module (the build
 // the page runs, from `?wasm=`) and a copy of the explored model, built from its weights file. Messages:
 // { key, bytes } -> { type: 'ready', key, build } (or { type: 'error', key, message }): build model `key`;
-// { job, key, z, labels?, out?, shared?, at? } -> { type: 'decoded', job, probs } (transferred) or { type: 'error', job, message }.
-// With `shared` (a SharedArrayBuffer), the rows go there from byte `at`, then its first Int32 is set to the job,
-// and the answer has no `probs`.
+// { job, key, z, labels?, out? } -> { type: 'decoded', job, probs } (transferred) or { type: 'error', job, message };
+// { job, key, z, labels?, shared, at, chunks } (the whole batch, a SharedArrayBuffer): the chunks it claims from
+// the counter there (app/chunks.js), each written from byte `at` + 4 x its first number, then its flag set to the
+// job; then { type: 'decoded', job }.
 // `out`, if sent, is the buffer of this helper's previous answer, given back to be written again: its pages are
 // already in memory, where a fresh buffer's first writes would fault them in.
 import { initWasm, vaeFromBytes } from './model.js';
