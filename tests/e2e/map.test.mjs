@@ -279,7 +279,7 @@ test('chunks of a batch: whole tiles of rows, claimed once each, and by no other
   assert.deepEqual(got.c10, [0, 4, 8, 10]);
   assert.equal(got.stale, -1, "an earlier job's helper claims nothing");
   assert.deepEqual(got.claims, [0, 1, 2, -1, -1]);
-  assert.equal(got.later, -1, "a later job's claims start from its own counter");
+  assert.equal(got.later, -1, "a later job claims nothing from an earlier job's counter");
   await context.close();
 });
 
