@@ -518,22 +518,9 @@ async function onnxRuntime(threads, { singles, grids }) {
     const ours = new Vae(new Uint8Array(await (await fetch('/models/mnist-2d.safetensors')).arrayBuffer()));
     const decode = async (z) => (await session.run({ z: new ort.Tensor('float32', z, [z.length / 2, 2]) })).probs.data;
     const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
-    const time = async (count, warm, theirs, mine) => {
-      for (let i = 0; i < warm; i++) { await theirs(i); await mine(i); }
-      const [a, b] = [[], []];
-      for (let i = 0; i < count; i++) {
-        let t0 = performance.now();
-        await theirs(i);
-        a.push(performance.now() - t0);
-        t0 = performance.now();
-        await mine(i);
-        b.push(performance.now() - t0);
-      }
-      return [median(a), median(b)];
-    };
-    // A single decode takes 8 to 20 steps of this page's 5 µs timer: timed in groups of 10 calls, the groups
-    // of theirs and ours alternated, so that a call's time is known to 0.5 µs.
-    const grouped = async (count, warm, theirs, mine, size = 10) => {
+    // Their calls and ours alternated, `size` calls at a time, each group timed whole. A single decode takes 8 to
+    // 20 steps of this page's 5 µs timer: it is timed in groups of 10, so that a call's time is known to 0.5 µs.
+    const alternated = async (count, warm, theirs, mine, size = 1) => {
       for (let i = 0; i < warm; i++) { await theirs(i); await mine(i); }
       const [a, b] = [[], []];
       for (let i = 0; i < count; i += size) {
@@ -546,7 +533,7 @@ async function onnxRuntime(threads, { singles, grids }) {
       return [median(a), median(b)];
     };
     const point = (i) => Float32Array.of(Math.sin(i) * 2, Math.cos(i) * 2);
-    const [one, oursOne] = await grouped(singles, 5, (i) => decode(point(i)), (i) => ours.decode(point(i)));
+    const [one, oursOne] = await alternated(singles, 5, (i) => decode(point(i)), (i) => ours.decode(point(i)), 10);
     const g = new Float32Array(800);
     for (let k = 0; k < 400; k++) { g[2 * k] = -3 + (6 * (k % 20)) / 19; g[2 * k + 1] = 3 - (6 * Math.floor(k / 20)) / 19; }
     // With two threads, ours on two cores as well: the grid as the page decodes it, its thread and its helper
@@ -584,7 +571,7 @@ async function onnxRuntime(threads, { singles, grids }) {
       }
       return [median(a), median(b)];
     };
-    const [grid, oursGrid] = await (threads > 1 ? blocks : time)(grids, 20, () => decode(g), oursGridCall);
+    const [grid, oursGrid] = await (threads > 1 ? blocks : alternated)(grids, 20, () => decode(g), oursGridCall);
     const theirs = await decode(g);
     const mine = await oursGridCall();
     if (threads > 1 && !(split.last.helper > 0)) throw new Error(`the helper did not take its share: ${split.failed}`);
