@@ -28,7 +28,6 @@ self.onmessage = async ({ data: m }) => {
       return;
     }
     if (m.key !== modelKey) throw new Error(`model ${m.key} was not sent`);
-    const size = Math.ceil(m.z.length / config.latent) * config.input; // a wrong z is the model's to refuse
     if (m.shared) {
       // Chunks claimed from the shared counter, each written from byte `at` + its first row's, then its flag set.
       const head = new Int32Array(m.shared, 0, m.chunks.length);
@@ -41,6 +40,7 @@ self.onmessage = async ({ data: m }) => {
       self.postMessage({ type: 'decoded', job: m.job });
       return;
     }
+    const size = Math.ceil(m.z.length / config.latent) * config.input; // a wrong z is the model's to refuse
     const probs = m.out?.byteLength === size * 4 ? new Float32Array(m.out) : new Float32Array(size);
     model.decodeInto(m.z, m.labels, probs);
     self.postMessage({ type: 'decoded', job: m.job, probs }, [probs.buffer]);
