@@ -243,9 +243,13 @@ test('a helper worker that fails or stops answering is given up, and the page dr
 test('a helper that starts late leaves its chunks to the page, and the grid is still one call\'s decode', async () => {
   const { page, context, errors } = await openPage(browser, null);
   // The real helper, each job's start held back by 50 ms: about five times what the page takes for all 400 rows.
+  // A job it takes up from the shared counter while it waits after the last one is held back the same way.
   const late = `import '/js/decode-worker.js?late'; // reads the build from this script's ?wasm=
+    const hold = () => { const t = performance.now(); while (performance.now() - t < 50); };
     const real = self.onmessage;
-    self.onmessage = (e) => { if (e.data.job) { const t = performance.now(); while (performance.now() - t < 50); } return real(e); };`;
+    self.onmessage = (e) => { if (e.data.job) hold(); return real(e); };
+    const wait = Atomics.wait;
+    Atomics.wait = (...a) => { const r = wait(...a); if (r !== 'timed-out') hold(); return r; };`;
   await context.route(/\/js\/decode-worker\.js\?wasm=[^/&]*$/, (route) => route.fulfill({
     body: late, contentType: 'text/javascript',
     headers: { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' },
@@ -257,6 +261,53 @@ test('a helper that starts late leaves its chunks to the page, and the grid is s
   const [own, helper] = got.split.split('+').map(Number);
   assert.ok(own >= 300 && own + helper === 400, `the page took three quarters or more: ${got.split}`);
   assert.equal(got.differ, 0, 'every probability the same as in one call');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// Mutation that turns it red: the helper not waiting on the shared counter after a job (decode-worker.js,
+// WAIT_MS = 0), or not reading the job's labels from the shared buffer (a CVAE's rows then differ).
+test('a helper waiting after its job takes up the next from the shared counter, without its message', async () => {
+  const { page, context, errors } = await openPage(browser, null);
+  // The real helper, but the message of every even job is answered unread: the helper can only hear of those
+  // jobs from the counter, while it waits there after an odd one.
+  const deaf = `import '/js/decode-worker.js?deaf'; // reads the build from this script's ?wasm=
+    const real = self.onmessage;
+    self.onmessage = (e) => (e.data.job % 2 === 0 ? self.postMessage({ type: 'decoded', job: e.data.job }) : real(e));`;
+  await context.route(/\/js\/decode-worker\.js\?wasm=[^/&]*$/, (route) => route.fulfill({
+    body: deaf, contentType: 'text/javascript',
+    headers: { 'Cross-Origin-Embedder-Policy': 'require-corp', 'Cross-Origin-Resource-Policy': 'same-origin' },
+  }));
+  await page.goto(`${server.url}#v=grid`);
+  assert.equal(await waitReady(page), 'ready');
+  // Back to back, as a grid redrawn while a control moves: 100 points, each call a few ms.
+  const calls = (y) => page.evaluate(async (y) => {
+    const split = window.vaeExplorer.app.grid.split;
+    const s = window.vaeExplorer.state.subject;
+    const g = new Float32Array(200);
+    for (let k = 0; k < 100; k++) { g[2 * k] = -2 + (4 * (k % 10)) / 9; g[2 * k + 1] = 2 - (4 * Math.floor(k / 10)) / 9; }
+    for (let t = 0; split.ready !== split.keyOf(s) && !split.failed && t < 500; t++) {
+      await split.decode(s, g, y); // the first batch of a model sends the helper its weights
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const whole = s.decode(g, y);
+    const got = [];
+    for (let i = 0; i < 12; i++) {
+      const probs = await split.decode(s, g, y);
+      got.push({ job: split.job, helper: split.last.helper, differ: whole.filter((v, k) => !Object.is(v, probs[k])).length });
+    }
+    return { got, failed: split.failed };
+  }, y);
+  const vae = await calls(0);
+  assert.equal(vae.failed, null, 'the helper is used');
+  assert.ok(vae.got.some((c) => c.job % 2 === 0 && c.helper > 0), `an even job's rows in part the helper's: ${JSON.stringify(vae.got)}`);
+  assert.ok(vae.got.every((c) => c.differ === 0), 'every probability the same as in one call');
+  await page.locator('#model-select').selectOption('cvae-2d');
+  await page.waitForFunction(() => window.vaeExplorer.state.subject?.id === 'cvae-2d');
+  const cvae = await calls(7);
+  assert.equal(cvae.failed, null, 'the helper is used for the CVAE');
+  assert.ok(cvae.got.some((c) => c.helper > 0), `the CVAE's rows in part the helper's: ${JSON.stringify(cvae.got)}`);
+  assert.ok(cvae.got.every((c) => c.differ === 0), "the CVAE's sevens the same as in one call");
   assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,5 +1,6 @@
 // The chunks of a batch that two threads decode together, each claiming the next one from a counter in shared
-// memory until none is left (app/split-decode.js, decode-worker.js).
+// memory until none is left (app/split-decode.js, decode-worker.js), and the shared buffer that carries the batch:
+// its header, its points and labels, and the helper's rows.
 
 /** This many chunks (fewer where a batch has fewer 4-row tiles): enough that a thread the host slows down
  *  leaves its share of the batch to the other, few enough that each call still runs the product kernel on many
@@ -36,3 +37,19 @@ export function claim(head, job, count) {
   }
 }
 
+
+/** The shared buffer's header, Int32 indices: the claim counter, each chunk's flag (the job whose rows the helper
+ *  has written there), and the job's number, its model's key, its row count and whether it carries labels. The
+ *  page writes a job's header, points and labels before its counter (Atomics.store), so a helper that sees the
+ *  counter sees them. */
+export const HEAD = { counter: 0, flag: 1, job: 1 + CHUNKS, key: 2 + CHUNKS, rows: 3 + CHUNKS, labelled: 4 + CHUNKS, length: 5 + CHUNKS };
+
+/** Where a batch of n points of `latent` numbers, decoded into `input` numbers each, lies in the shared buffer:
+ *  byte offsets of its points (Float32), its labels (one byte each) and the helper's rows (Float32), and the
+ *  buffer's length in bytes. */
+export function layout(n, latent, input) {
+  const z = 4 * HEAD.length;
+  const labels = z + 4 * n * latent;
+  const rows = labels + 4 * Math.ceil(n / 4);
+  return { z, labels, rows, bytes: rows + 4 * n * input };
+}

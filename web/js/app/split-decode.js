@@ -5,7 +5,9 @@
 //
 // Where the page can share memory (cross-origin isolated), the batch is cut into chunks (chunks.js), and each
 // thread claims the next chunk from a counter in a SharedArrayBuffer until none is left: a thread the host
-// slows down leaves its share to the other. The helper writes its chunks into that buffer and sets each one's
+// slows down leaves its share to the other. The page writes the batch's points into that buffer and publishes
+// the job on its counter, which wakes a helper that is waiting there after its last job (decode-worker.js), and
+// sends a message, which starts an idle one. The helper writes its chunks into the buffer and sets each one's
 // flag there. The page, once no chunk is left to claim, copies the helper's chunks as their flags come up, and
 // decodes any that has not come up within as long as decoding it would take the page. It never waits for a
 // message: one reaches the page's thread when its event loop next runs a task, 0.25 ms after the helper's last
@@ -21,7 +23,7 @@
 // gave back (recycle), and the helper's into the shared buffer of the previous batch, or the buffer of its
 // previous answer, sent back to it with the job.
 import { loaded, withBuild } from '../wasm-build.js';
-import { CHUNKS, chunksOf, claim, counterFor } from './chunks.js';
+import { HEAD, chunksOf, claim, counterFor, layout } from './chunks.js';
 
 /** Below this many points a batch is decoded whole: the round trip costs more than half of it. */
 const MIN_SPLIT = 64;
@@ -29,8 +31,6 @@ const MIN_SPLIT = 64;
 const HELPER_TIMEOUT_MS = 3000;
 /** Arrays given back (recycle) and kept for later decodes: the grid keeps one and gives back the one before. */
 const KEEP = 2;
-/** The shared buffer's header, before the helper's rows: Int32s, the claim counter and then each chunk's flag. */
-const HEADER_BYTES = 4 * (1 + CHUNKS);
 /** The page watches for the helper's chunks at least this long (ms). */
 const MIN_WATCH_MS = 1;
 
@@ -79,13 +79,20 @@ export class SplitDecoder {
     const [d, px, n] = [subject.latent, subject.config.input, z.length / subject.latent];
     const chunks = chunksOf(n);
     const count = chunks.length - 1;
-    const shared = this.takeShared(n * px);
-    const head = new Int32Array(shared, 0, HEADER_BYTES / 4); // the counter, then each chunk's flag
+    const at = layout(n, d, px);
+    const shared = this.takeShared(at.bytes);
+    const head = new Int32Array(shared, 0, HEAD.length);
+    const labels = subject.labels(n, y);
+    new Float32Array(shared, at.z, n * d).set(z);
+    if (labels) new Uint8Array(shared, at.labels, n).set(labels);
     const job = ++this.job;
-    Atomics.store(head, 0, counterFor(job));
+    [head[HEAD.job], head[HEAD.key], head[HEAD.rows], head[HEAD.labelled]] = [job, key, n, labels ? 1 : 0];
+    // The job, published: a helper waiting on the counter wakes now; an idle one, when the message reaches it.
+    Atomics.store(head, HEAD.counter, counterFor(job));
+    Atomics.notify(head, HEAD.counter);
     // The helper's answer is only listened for: one that fails or does not answer is given up.
     timeout(new Promise((resolve, reject) => this.pending.set(job, { resolve, reject })), HELPER_TIMEOUT_MS).catch((e) => this.giveUp(e.message));
-    this.worker.postMessage({ job, key, z, labels: subject.labels(n, y), shared, at: HEADER_BYTES, chunks });
+    this.worker.postMessage({ job, key, shared });
     const own = new Set();
     const decode = (c) => subject.decodeInto(z.subarray(chunks[c] * d, chunks[c + 1] * d), y, out.subarray(chunks[c] * px, chunks[c + 1] * px));
     const start = performance.now();
@@ -103,8 +110,8 @@ export class SplitDecoder {
     const theirs = [...Array(count).keys()].filter((c) => !own.has(c));
     const until = performance.now() + Math.max(MIN_WATCH_MS, this.perRow * theirs.reduce((sum, c) => sum + chunks[c + 1] - chunks[c], 0));
     for (const c of theirs) {
-      if (watch(head, 1 + c, job, until)) {
-        out.set(new Float32Array(shared, HEADER_BYTES + chunks[c] * px * 4, (chunks[c + 1] - chunks[c]) * px), chunks[c] * px);
+      if (watch(head, HEAD.flag + c, job, until)) {
+        out.set(new Float32Array(shared, at.rows + chunks[c] * px * 4, (chunks[c + 1] - chunks[c]) * px), chunks[c] * px);
       } else {
         decode(c); // the helper's copy of these rows, if it comes, is not read
         rows += chunks[c + 1] - chunks[c];
@@ -160,10 +167,16 @@ export class SplitDecoder {
     return k >= 0 ? this.free.splice(k, 1)[0] : new Float32Array(size);
   }
 
-  /** A shared buffer for the header and `size` numbers. */
-  takeShared(size) {
-    const bytes = HEADER_BYTES + size * 4;
-    const buffer = this.shared?.byteLength >= bytes ? this.shared : new SharedArrayBuffer(bytes);
+  /** A shared buffer of at least `bytes`: the last one, or a new one. A buffer replaced is retired (its counter
+   *  set to -1), which a helper waiting on it sees at once. */
+  takeShared(bytes) {
+    const old = this.shared;
+    const buffer = old?.byteLength >= bytes ? old : new SharedArrayBuffer(bytes);
+    if (old && old !== buffer) {
+      const head = new Int32Array(old, 0, HEAD.length);
+      Atomics.store(head, HEAD.counter, -1);
+      Atomics.notify(head, HEAD.counter);
+    }
     this.shared = null;
     return buffer;
   }
