@@ -125,7 +125,7 @@ export class SplitDecoder {
   /** Without shared memory: the first half of the rows here, the rest in the helper, sent back by message. */
   async halves(subject, z, y, out, key) {
     const [d, px, n] = [subject.latent, subject.config.input, z.length / subject.latent];
-    const mine = Math.ceil(n / 2 / 4) * 4; // a multiple of the kernel's 4-row tile
+    const mine = Math.ceil(n / 2 / 4) * 4; // whole 4-row tiles, as chunksOf (chunks.js)
     const rest = z.slice(mine * d);
     const job = ++this.job;
     const theirs = new Promise((resolve, reject) => this.pending.set(job, { resolve, reject }));
