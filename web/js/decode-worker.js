@@ -45,7 +45,7 @@ function decodeChunks(shared, head, v) {
   const job = head[HEAD.job];
   if (counterFor(job) !== (v & ~0xff)) return; // the header already a later job's: its counter comes next
   if (head[HEAD.key] !== modelKey) throw Object.assign(new Error(`model ${head[HEAD.key]} was not sent`), { job });
-  const n = head[HEAD.rows];
+  const n = head[HEAD.points];
   const [d, px] = [config.latent, config.input];
   const at = layout(n, d, px);
   const chunks = chunksOf(n);

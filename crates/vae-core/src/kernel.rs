@@ -2,7 +2,7 @@
 //! y = a b^T with both factors row-major, so that the summed index runs along each factor's rows ("dot form").
 //! Three rows of `a` against three rows of `b` at a time in the relaxed-SIMD build, four by two elsewhere (see
 //! `shape`), four lanes of the summed index per vector: on x86-64 V8 keeps the accumulators and the loads in
-//! registers. No packing: each tile's rows of `b` (at most 9 KB for the model's layers) stay in L1 while all
+//! registers. No packing: each tile's rows of `b` (at most 9.4 KB for the model's layers) stay in L1 while all
 //! of `a` streams past them.
 //!
 //! Why by hand, beside `gemm`: in Chromium 156 here, a scratch wasm module timed gemm's simd128 kernel

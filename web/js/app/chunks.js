@@ -40,12 +40,11 @@ export function claim(head, job, count) {
   }
 }
 
-
 /** The shared buffer's header, Int32 indices: the claim counter, each chunk's flag (the job whose rows the helper
- *  has written there), and the job's number, its model's key, its row count and whether it carries labels. The
+ *  has written there), and the job's number, its model's key, its number of points and whether it carries labels. The
  *  page writes a job's header, points and labels before its counter (Atomics.store), so a helper that sees the
  *  counter sees them. */
-export const HEAD = { counter: 0, flag: 1, job: 1 + CHUNKS, key: 2 + CHUNKS, rows: 3 + CHUNKS, labelled: 4 + CHUNKS, length: 5 + CHUNKS };
+export const HEAD = { counter: 0, flag: 1, job: 1 + CHUNKS, key: 2 + CHUNKS, points: 3 + CHUNKS, labelled: 4 + CHUNKS, length: 5 + CHUNKS };
 
 /** Where a batch of n points of `latent` numbers, decoded into `input` numbers each, lies in the shared buffer:
  *  byte offsets of its points (Float32), its labels (one byte each) and the helper's rows (Float32), and the

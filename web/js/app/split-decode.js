@@ -86,7 +86,7 @@ export class SplitDecoder {
     new Float32Array(shared, at.z, n * d).set(z);
     if (labels) new Uint8Array(shared, at.labels, n).set(labels);
     const job = ++this.job;
-    [head[HEAD.job], head[HEAD.key], head[HEAD.rows], head[HEAD.labelled]] = [job, key, n, labels ? 1 : 0];
+    [head[HEAD.job], head[HEAD.key], head[HEAD.points], head[HEAD.labelled]] = [job, key, n, labels ? 1 : 0];
     // The job, published: a helper waiting on the counter wakes now; an idle one, when the message reaches it.
     Atomics.store(head, HEAD.counter, counterFor(job));
     Atomics.notify(head, HEAD.counter);
