@@ -315,12 +315,12 @@ test('a helper waiting after its job takes up the next from the shared counter, 
 test('chunks of a batch: whole tiles of rows, claimed once each, and by no other job', async () => {
   const { page, context } = await openReady(browser, server);
   const got = await page.evaluate(async () => {
-    const { chunksOf, claim, counterFor } = await import('/js/app/chunks.js');
+    const { chunksOf, claim, counterFor, jobOf } = await import('/js/app/chunks.js');
     const head = new Int32Array(new SharedArrayBuffer(64));
     Atomics.store(head, 0, counterFor(7));
     const stale = claim(head, 6, 8);
     const claims = Array.from({ length: 5 }, () => claim(head, 7, 3));
-    return { c400: chunksOf(400), c144: chunksOf(144), c64: chunksOf(64), c10: chunksOf(10), stale, claims, later: claim(head, 8, 3) };
+    return { c400: chunksOf(400), c144: chunksOf(144), c64: chunksOf(64), c10: chunksOf(10), stale, claims, later: claim(head, 8, 3), job: jobOf(Atomics.load(head, 0)) };
   });
   // n / 4 tiles in 8 chunks, the first ones a tile larger: 400 rows are 100 tiles, 4 chunks of 13 and 4 of 12;
   // 144 are 36, 4 of 5 and 4 of 4; 64 are 16, 2 each; 10 are 3 (the last tile two rows), one each.
@@ -331,6 +331,7 @@ test('chunks of a batch: whole tiles of rows, claimed once each, and by no other
   assert.equal(got.stale, -1, "an earlier job's helper claims nothing");
   assert.deepEqual(got.claims, [0, 1, 2, -1, -1]);
   assert.equal(got.later, -1, "a later job claims nothing from an earlier job's counter");
+  assert.equal(got.job, 7, 'the counter still names its job once its chunks are claimed');
   await context.close();
 });
 

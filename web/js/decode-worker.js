@@ -7,7 +7,7 @@
 // `out`, if sent, is the buffer of this helper's previous answer, given back to be written again: its pages are
 // already in memory, where a fresh buffer's first writes would fault them in.
 import { initWasm, vaeFromBytes } from './model.js';
-import { HEAD, chunksOf, claim, counterFor, layout } from './app/chunks.js';
+import { HEAD, chunksOf, claim, counterFor, jobOf, layout } from './app/chunks.js';
 import { loaded } from './wasm-build.js';
 
 let model = null;
@@ -28,8 +28,8 @@ function serve(shared) {
   for (;;) {
     const v = Atomics.load(head, HEAD.counter);
     if (v < 0) return;
-    if (v >> 8 !== seen) {
-      seen = v >> 8;
+    if (jobOf(v) !== seen) {
+      seen = jobOf(v);
       decodeChunks(shared, head, v);
       continue;
     }
@@ -43,7 +43,7 @@ function serve(shared) {
  *  of it: the page writes the next job's only once every chunk of this one is claimed. */
 function decodeChunks(shared, head, v) {
   const job = head[HEAD.job];
-  if (counterFor(job) !== (v & ~0xff)) return; // the header already a later job's: its counter comes next
+  if (jobOf(counterFor(job)) !== jobOf(v)) return; // the header already a later job's: its counter comes next
   if (head[HEAD.key] !== modelKey) throw Object.assign(new Error(`model ${head[HEAD.key]} was not sent`), { job });
   const n = head[HEAD.points];
   const [d, px] = [config.latent, config.input];

@@ -30,6 +30,11 @@ export function counterFor(job) {
   return (job & 0x7fffff) << 8;
 }
 
+/** The job bits of a claim counter's value v >= 0, as counterFor writes them, whatever has been claimed since. */
+export function jobOf(v) {
+  return v >> 8;
+}
+
 /** Claims the next of `count` chunks of `job` from the counter head[0]: its index, or -1 once none is left or
  *  the counter is another job's. */
 export function claim(head, job, count) {
